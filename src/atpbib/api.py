@@ -1,0 +1,113 @@
+"""The Python API: the same pipeline the CLI runs, without the terminal.
+
+    >>> import atpbib
+    >>> result = atpbib.resolve(sections=["Compression"], offline=True)
+    >>> [w.key for w in result.works]
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .model import Entry, Work
+from .resolve import ResolveResult, resolve_entries
+
+
+def make_fetcher(
+    *,
+    cache_dir: str | Path | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+    mailto: str | None = None,
+    on_request: Callable[..., None] | None = None,
+) -> Any:
+    """A Fetcher configured from arguments and the environment (ATPBIB_CACHE_DIR, ATPBIB_MAILTO)."""
+    from . import config
+    from .fetch import Fetcher
+
+    return Fetcher(
+        Path(cache_dir) if cache_dir else config.default_cache_dir(),
+        offline=offline,
+        refresh=refresh,
+        mailto=mailto or config.mailto(),
+        on_request=on_request,
+    )
+
+
+def load(list_path: str | None = None, fetcher: Any = None):
+    """Parse the list (bundled ATPapers by default, a path or an http(s) URL otherwise)."""
+    from .listparse import load_list
+
+    return load_list(list_path, fetcher=fetcher)
+
+
+def select(parsed: Any, sections: Sequence[str] = ()) -> tuple[Entry, ...]:
+    from .select import select_entries
+
+    return select_entries(parsed, list(sections))
+
+
+def resolve(
+    sections: Sequence[str] = (),
+    list_path: str | None = None,
+    *,
+    offline: bool = False,
+    refresh: bool = False,
+    cache_dir: str | Path | None = None,
+    mailto: str | None = None,
+    kinds: Sequence[str] = ("paper", "survey", "book"),
+    key_format: str | None = None,
+    fetcher: Any = None,
+) -> ResolveResult:
+    """Resolve the selected entries of a list into works with stable citation keys.
+
+    Only the selection is fetched; the rest of the list is resolved from the cache alone, so that
+    citation-key collisions are decided over the whole list and a work keeps its key whatever is selected.
+    """
+    own = fetcher is None
+    fetcher = fetcher or make_fetcher(cache_dir=cache_dir, offline=offline, refresh=refresh, mailto=mailto)
+    try:
+        parsed = load(list_path, fetcher=fetcher)
+        chosen = [e for e in select(parsed, sections) if e.kind in kinds]
+        result = resolve_entries(chosen, fetcher)
+        result.works = with_keys(result.works, parsed, kinds, fetcher, key_format)
+        return result
+    finally:
+        if own:
+            fetcher.close()
+
+
+def with_keys(works: list[Work], parsed: Any, kinds: Sequence[str], fetcher: Any, key_format: str | None,
+              existing: set[str] | frozenset[str] = frozenset()) -> list[Work]:
+    """Give each work its citation key, deciding collisions over every entry of the whole list."""
+    from .keys import assign_keys
+
+    selected_lines = {e.line for w in works for e in w.entries}
+    others = [e for e in parsed.entries if e.kind in kinds and e.line not in selected_lines]
+    if others:
+        # resolve the rest from the cache only: no network, same answers as a full run once cached
+        from .fetch import Fetcher
+
+        cache_dir = getattr(fetcher, "cache_dir", None)
+        with Fetcher(cache_dir, offline=True) as quiet:
+            rest = resolve_entries(others, quiet).works
+    else:
+        rest = []
+    # a selected work also listed in an unselected section is one work: it keeps its whole-list position
+    from .merge import same_work
+
+    position = {id(w): w.first_entry.line for w in works}
+    unique_rest = []
+    for other in rest:
+        twin = next((w for w in works if same_work(w, other)), None)
+        if twin is None:
+            unique_rest.append(other)
+        else:
+            position[id(twin)] = min(position[id(twin)], other.first_entry.line)
+    for other in unique_rest:
+        position[id(other)] = other.first_entry.line
+    every = sorted(works + unique_rest, key=lambda w: position[id(w)])
+    keyed = assign_keys(every, template=key_format, existing=existing) if key_format else assign_keys(every, existing=existing)
+    key_of = {id(orig): new.key for orig, new in zip(every, keyed)}
+    return [w.with_(key=key_of[id(w)]) for w in works]

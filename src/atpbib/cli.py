@@ -1,0 +1,385 @@
+"""The `atpbib` command line: sections, list, resolve, export, check, cache.
+
+Heavy modules are imported inside the commands so `atpbib --help` and `atpbib sections` start fast.
+Every user error ends as one line on stderr and exit code 2 (usage) or 1 (findings/failures), never a traceback.
+"""
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, List, Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Resolve a Markdown paper list (ATPapers by default) into a correct BibTeX / CSL-JSON library.",
+)
+cache_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Inspect or empty the disk cache.")
+app.add_typer(cache_app, name="cache")
+
+
+class UsageError(Exception):
+    """Bad input from the user: one line, exit code 2."""
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+# -- shared options ----------------------------------------------------------------------------------
+ListOpt = typer.Option(None, "--list", help="Markdown list: a path or an http(s) URL (default: the bundled ATPapers list).")
+SectionOpt = typer.Option(None, "--section", "-s", help="Heading name (e.g. Compression) or path (Transformer/Papers); repeatable.")
+OfflineOpt = typer.Option(False, "--offline", help="Never touch the network; answer from the cache only.")
+RefreshOpt = typer.Option(False, "--refresh", help="Re-fetch everything, ignoring cached answers (stale ones are used if a fetch fails).")
+CacheDirOpt = typer.Option(None, "--cache-dir", help="Cache directory (default ./cache or $ATPBIB_CACHE_DIR).")
+MailtoOpt = typer.Option(None, "--mailto", help="Contact address sent in the User-Agent (default $ATPBIB_MAILTO).")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bar.")
+StrictOpt = typer.Option(False, "--strict", help="Treat list warnings (and, for export, unresolved papers) as errors.")
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn every error a user can cause into one line and an exit code."""
+    from .listparse import ListError
+    from .select import SectionError
+
+    try:
+        yield
+    except (UsageError, ListError, SectionError) as exc:
+        _err(f"atpbib: error: {exc}")
+        raise typer.Exit(2)
+    except OSError as exc:
+        _err(f"atpbib: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        raise typer.Exit(2)
+
+
+def _parse(list_path: Optional[str], strict: bool, fetcher: Any = None):
+    from .api import load
+
+    parsed = load(list_path, fetcher=fetcher)
+    if parsed.warnings:
+        for w in parsed.warnings:
+            _err(f"{parsed.source_name}:{w.line}: warning: {w.message}")
+        if strict:
+            raise UsageError(f"{len(parsed.warnings)} problem(s) in {parsed.source_name} (--strict)")
+    return parsed
+
+
+@contextmanager
+def _fetcher(cache_dir: Optional[Path], offline: bool, refresh: bool, mailto: Optional[str], quiet: bool, total: int = 0):
+    """A Fetcher with a progress bar on stderr when it is a terminal."""
+    from .api import make_fetcher
+
+    progress = None
+    task = None
+    if not quiet and sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=True)
+        task = progress.add_task("requests", total=None)
+
+    def on_request(host: str, url: str, from_cache: bool) -> None:
+        if progress is not None:
+            progress.update(task, advance=1, description=f"{'cache' if from_cache else 'fetch'} {host}")
+
+    fetcher = make_fetcher(cache_dir=cache_dir, offline=offline, refresh=refresh, mailto=mailto, on_request=on_request)
+    try:
+        if progress is not None:
+            with progress:
+                yield fetcher
+        else:
+            yield fetcher
+    finally:
+        fetcher.close()
+
+
+# -- commands -----------------------------------------------------------------------------------------
+@app.command()
+def sections(list_path: Optional[str] = ListOpt, strict: bool = StrictOpt) -> None:
+    """Print the section tree with the number of entries of each kind."""
+    with _user_errors():
+        parsed = _parse(list_path, strict)
+        from collections import Counter
+
+        for heading in parsed.headings:
+            inside = [e for e in parsed.entries if e.section[: len(heading.path)] == heading.path]
+            counts = Counter(e.kind for e in inside)
+            detail = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+            indent = "  " * (len(heading.path) - 1)
+            typer.echo(f"{indent}{heading.path[-1]}  [{len(inside)}{': ' + detail if detail else ''}]")
+
+
+@app.command("list")
+def list_entries(
+    section: Optional[List[str]] = SectionOpt,
+    list_path: Optional[str] = ListOpt,
+    as_json: bool = typer.Option(False, "--json", help="A JSON array, one object per entry (stable, documented shape)."),
+    strict: bool = StrictOpt,
+) -> None:
+    """Print the entries of the list (or of the selected sections)."""
+    with _user_errors():
+        from .api import select
+        from .listparse import entry_to_json
+
+        parsed = _parse(list_path, strict)
+        entries = select(parsed, section or [])
+        if as_json:
+            typer.echo(json.dumps([entry_to_json(e) for e in entries], ensure_ascii=False, indent=2))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_lines=False)
+        for col in ("line", "section", "kind", "title", "hint", "ids"):
+            table.add_column(col)
+        for e in entries:
+            hint = " ".join(str(x) for x in (e.venue, e.year) if x)
+            ids = " ".join(f"{k}:{v}" for k, v in e.ids.known().items())
+            table.add_row(str(e.line), e.section_path, e.kind, e.title, hint, ids)
+        Console(width=200).print(table)
+
+
+def _work_json(w: Any) -> dict:
+    from .model import to_jsonable
+
+    return {
+        "key": w.key,
+        "title": w.title,
+        "authors": [{"given": p.given, "family": p.family} for p in w.authors],
+        "year": w.year,
+        "venue": w.venue,
+        "container_title": w.container_title,
+        "type": w.type,
+        "pages": w.pages,
+        "doi": w.doi,
+        "url": w.url,
+        "ids": {k: getattr(w.ids, k) for k in ("arxiv", "acl", "openreview", "dblp", "pmlr", "neurips")},
+        "status": w.status,
+        "sources": list(w.sources),
+        "discrepancies": [to_jsonable(d) for d in w.discrepancies],
+        "problems": list(w.problems),
+        "provenance": dict(w.provenance),
+        "matches": [to_jsonable(m) for m in w.matches],
+        "entries": [{"section": e.section_path, "line": e.line, "title": e.title} for e in w.entries],
+    }
+
+
+def _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, strict, kinds, key_format=None, existing=frozenset()):
+    from .api import select, with_keys
+    from .resolve import resolve_entries
+
+    with _fetcher(cache_dir, offline, refresh, mailto, quiet) as fetcher:
+        parsed = _parse(list_path, strict, fetcher=fetcher)
+        chosen = [e for e in select(parsed, section or []) if e.kind in kinds]
+        result = resolve_entries(chosen, fetcher)
+        result.works = with_keys(result.works, parsed, kinds, fetcher, key_format, existing=existing)
+        return parsed, result
+
+
+@app.command()
+def resolve(
+    section: Optional[List[str]] = SectionOpt,
+    list_path: Optional[str] = ListOpt,
+    offline: bool = OfflineOpt,
+    refresh: bool = RefreshOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    mailto: Optional[str] = MailtoOpt,
+    quiet: bool = QuietOpt,
+    as_json: bool = typer.Option(False, "--json", help="A JSON array of works."),
+) -> None:
+    """Resolve the papers of the list against arXiv, ACL Anthology, OpenReview and DBLP."""
+    with _user_errors():
+        _, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, False, ("paper", "survey", "book"))
+        if as_json:
+            typer.echo(json.dumps([_work_json(w) for w in result.works], ensure_ascii=False, indent=2))
+        else:
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table()
+            for col in ("line", "key", "status", "venue", "title", "sources"):
+                table.add_column(col)
+            for w in result.works:
+                table.add_row(str(w.first_entry.line), w.key, w.status, w.venue or "", w.title, ",".join(w.sources))
+            Console(width=200).print(table)
+        _summary_line(result)
+
+
+def _summary_line(result: Any) -> None:
+    from collections import Counter
+
+    counts = Counter(w.status for w in result.works)
+    _err("works: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) if counts else "works: none")
+    for service, reason in sorted(result.failed_sources.items()):
+        _err(f"source failed: {reason}")
+    for event in result.events:
+        _err(f"note: {event}")
+
+
+INCLUDE_KINDS = {"papers": ("paper", "survey", "book"), "blogs": ("blog",), "repos": ("repository",), "talks": ("talk",)}
+
+
+@app.command()
+def export(
+    section: Optional[List[str]] = SectionOpt,
+    list_path: Optional[str] = ListOpt,
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default: stdout). .bib → bibtex, .json → csl-json."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="bibtex | biblatex | csl-json"),
+    include: str = typer.Option("papers", "--include", help="Comma-separated: papers,blogs,repos,talks."),
+    offline: bool = OfflineOpt,
+    refresh: bool = RefreshOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    mailto: Optional[str] = MailtoOpt,
+    quiet: bool = QuietOpt,
+    merge_path: Optional[Path] = typer.Option(None, "--merge", help="Add the works to this existing .bib (kept byte for byte; backup in .bak)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write the summary to FILE (.md or .json)."),
+    key_format: Optional[str] = typer.Option(None, "--key-format", help="Citation key template, e.g. '{family}{year}{word}'."),
+    strict: bool = StrictOpt,
+) -> None:
+    """Write the selected works as BibTeX, BibLaTeX or CSL-JSON."""
+    with _user_errors():
+        from .export import export_works, format_for_path
+
+        kinds: tuple[str, ...] = ()
+        for part in (p.strip() for p in include.split(",") if p.strip()):
+            if part not in INCLUDE_KINDS:
+                raise UsageError(f"--include: unknown kind {part!r} (choose from {', '.join(INCLUDE_KINDS)})")
+            kinds += INCLUDE_KINDS[part]
+        if fmt is None:
+            target = merge_path or output
+            fmt = format_for_path(target) if target else "bibtex"
+        if fmt not in ("bibtex", "biblatex", "csl-json"):
+            raise UsageError(f"--format: unknown format {fmt!r} (bibtex, biblatex, csl-json)")
+        if merge_path and fmt == "csl-json":
+            raise UsageError("--merge works with a .bib library only")
+        existing_text = None
+        existing_keys: frozenset[str] = frozenset()
+        if merge_path:
+            if not merge_path.exists():
+                raise UsageError(f"--merge: {merge_path} does not exist")
+            from .export.bibtex import library_keys
+
+            existing_text = merge_path.read_text(encoding="utf-8")
+            existing_keys = frozenset(library_keys(existing_text))
+        parsed, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, strict, kinds,
+                                      key_format=key_format, existing=existing_keys)
+        nicknames = tuple(e.nickname for e in parsed.entries if e.nickname)
+        from .atomic import atomic_write
+
+        if merge_path:
+            from .export.bibtex import merge_into
+
+            text = merge_into(existing_text or "", result.works, fmt=fmt, lexicon_extra=nicknames)
+            atomic_write(merge_path, text, backup=True)
+            if output and output != merge_path:
+                atomic_write(output, text)
+        else:
+            text = export_works(result.works, fmt, lexicon_extra=nicknames)
+            if output:
+                atomic_write(output, text)
+            else:
+                sys.stdout.write(text)
+        from .export.report import build_report, render_report
+
+        rep = build_report(result.works, events=result.events, failed_sources=result.failed_sources)
+        _err(render_report(rep, "text").rstrip())
+        if report:
+            atomic_write(report, render_report(rep, "json" if report.suffix.lower() == ".json" else "markdown"))
+        unresolved = [w for w in result.works if w.status == "unresolved"]
+        if strict and unresolved:
+            _err(f"atpbib: {len(unresolved)} unresolved paper(s) (--strict)")
+            raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    section: Optional[List[str]] = SectionOpt,
+    list_path: Optional[str] = ListOpt,
+    offline: bool = OfflineOpt,
+    refresh: bool = RefreshOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    mailto: Optional[str] = MailtoOpt,
+    quiet: bool = QuietOpt,
+    fmt: str = typer.Option("text", "--format", "-f", help="text | markdown | json"),
+    fix: bool = typer.Option(False, "--fix", help="Write a corrected copy of the list (needs -o)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where --fix writes the corrected list."),
+    diff: bool = typer.Option(False, "--diff", help="With --fix: print a unified diff of the corrections."),
+) -> None:
+    """Audit the list against what the sources say (exit 0: agrees, 1: findings, 2: usage error)."""
+    with _user_errors():
+        if fmt not in ("text", "markdown", "json"):
+            raise UsageError(f"--format: unknown format {fmt!r} (text, markdown, json)")
+        if fix and not output:
+            raise UsageError("--fix needs -o FIXED.md (the list itself is never overwritten)")
+        from . import check as checking
+
+        parsed, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, False,
+                                      ("paper", "survey", "book"))
+        findings = checking.audit(parsed, result)
+        typer.echo(checking.render(findings, fmt))
+        if fix:
+            from .atomic import atomic_write
+
+            fixed = checking.fix_text(parsed.text, findings)
+            atomic_write(output, fixed)
+            if diff:
+                typer.echo(checking.unified_diff(parsed.text, fixed, parsed.source_name, str(output)))
+        if findings.has_findings:
+            raise typer.Exit(1)
+
+
+@cache_app.command("info")
+def cache_info(cache_dir: Optional[Path] = CacheDirOpt) -> None:
+    """Location, number of entries and size of the cache, per host."""
+    with _user_errors():
+        from . import config
+        from .fetch import cache_info as info
+
+        ci = info(cache_dir or config.default_cache_dir())
+        typer.echo(f"location: {ci.location}")
+        typer.echo(f"entries:  {ci.entries}")
+        typer.echo(f"size:     {ci.size_bytes} bytes")
+        for host, (n, size) in sorted(ci.per_host.items()):
+            typer.echo(f"  {host}: {n} entries, {size} bytes")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    cache_dir: Optional[Path] = CacheDirOpt,
+    host: Optional[str] = typer.Option(None, "--host", help="Only this host (e.g. export.arxiv.org)."),
+) -> None:
+    """Empty the cache (or one host's part of it)."""
+    with _user_errors():
+        from . import config
+        from .fetch import cache_clear as clear
+
+        removed = clear(cache_dir or config.default_cache_dir(), host=host)
+        typer.echo(f"removed {removed} cached response(s)")
+
+
+def main() -> None:
+    """Console entry point: never lets a traceback reach the user."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _err("atpbib: interrupted")
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so in one line; ATPBIB_DEBUG=1 shows the traceback
+        import os
+
+        if os.environ.get("ATPBIB_DEBUG"):
+            raise
+        _err(f"atpbib: internal error: {type(exc).__name__}: {exc} (set ATPBIB_DEBUG=1 for details)")
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

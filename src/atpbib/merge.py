@@ -1,0 +1,160 @@
+"""Records → Work: choose the version to cite, fill each field from the best source, note disagreements.
+
+Authority: the ACL Anthology and (accepted) OpenReview notes for their own venues, DBLP for other
+published venues, arXiv for the preprint and the abstract. The list's own hints are evidence only.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from . import venues
+from .match import normalize_title, title_score
+from .model import Discrepancy, Entry, Ids, Record, Work
+
+RESOLVABLE_KINDS = ("paper", "survey", "book")
+
+# Lower rank = preferred as the version to cite.
+_SOURCE_RANK = {"acl": 0, "openreview": 1, "dblp": 2, "arxiv": 3}
+
+_FIELDS = (
+    "title", "authors", "year", "month", "type", "venue", "container_title", "pages", "volume",
+    "number", "publisher", "address", "editors", "doi", "url", "abstract", "primary_class",
+)
+
+
+def _is_workshop(r: Record) -> bool:
+    text = f"{r.container_title or ''} {r.venue or ''}".lower()
+    return "workshop" in text or any(w in text for w in ("repl4nlp", "blackboxnlp", "deeplo", "emc2"))
+
+
+def choose_version(records: Sequence[Record]) -> Record | None:
+    """The record to cite: a published venue version if there is one, else the preprint."""
+    published = [r for r in records if r.published]
+    if published:
+        # main venues before workshops, then by source authority, then the earliest publication
+        return min(published, key=lambda r: (_is_workshop(r), _SOURCE_RANK.get(r.source, 9), r.year or 9999))
+    preprints = sorted(records, key=lambda r: _SOURCE_RANK.get(r.source, 9))
+    return preprints[0] if preprints else None
+
+
+def _first(records: Iterable[Record], attr: str):
+    for r in records:
+        value = getattr(r, attr)
+        if value not in (None, "", ()):
+            return value, r.source
+    return None, None
+
+
+def list_only_work(entries: Sequence[Entry], problems: Sequence[str] = ()) -> Work:
+    """A work known only from the list: title, hints and links."""
+    first = entries[0]
+    ids = Ids()
+    for e in entries:
+        ids = ids.merged(e.ids)
+    url = next((l.url for e in entries for l in e.links if l.url.startswith("http")), None)
+    resolvable = first.kind in RESOLVABLE_KINDS
+    has_ids = any(v for k, v in ids.known().items() if k != "github")
+    status = "partial" if (resolvable and (has_ids or problems)) else ("unresolved" if resolvable else "partial")
+    return Work(
+        title=first.title,
+        entries=tuple(entries),
+        kind=first.kind,
+        year=first.year,
+        type="book" if first.kind == "book" else "misc",
+        venue=venues.short_venue(first.venue, first.year) if first.venue else None,
+        url=url,
+        ids=ids,
+        status=status,
+        sources=("list",),
+        provenance=tuple((f, "list") for f in ("title", "year", "venue", "url")),
+        problems=tuple(problems),
+    )
+
+
+def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequence[str] = ()) -> Work:
+    """One Work from every accepted record about the same paper."""
+    accepted = [r for r in records if r.match is None or r.match.accepted]
+    chosen = choose_version(accepted)
+    if chosen is None:
+        return list_only_work(entries, problems)
+    # field order of preference: the chosen version, then the other published ones, then the preprint
+    ordered = [chosen] + sorted(
+        (r for r in accepted if r is not chosen),
+        key=lambda r: (not r.published, _SOURCE_RANK.get(r.source, 9)),
+    )
+    values: dict[str, object] = {}
+    provenance: list[tuple[str, str]] = []
+    version_fields = ("type", "venue", "container_title", "pages", "volume", "number", "publisher", "address", "editors", "month", "year")
+    for name in _FIELDS:
+        if name in version_fields:
+            # a venue's pages/publisher must never be mixed with another version's
+            value, source = getattr(chosen, name), chosen.source
+            if value in (None, "", ()):
+                value, source = (None, None)
+        elif name == "abstract":
+            value, source = _first(sorted(accepted, key=lambda r: r.source != "arxiv"), name)
+        elif name == "authors":
+            # the fullest author list among the versions that agree on the title (DBLP/ACL may abbreviate none, arXiv may list more)
+            value, source = _first(ordered, name)
+        else:
+            value, source = _first(ordered, name)
+        if value not in (None, "", ()):
+            values[name] = value
+            provenance.append((name, source))
+    if chosen.source == "openreview" and not values.get("container_title"):
+        full = venues.full_name(chosen.venue)
+        if full:
+            values["container_title"] = full
+            provenance.append(("container_title", "venues"))
+
+    ids = Ids()
+    for e in entries:
+        ids = ids.merged(e.ids)
+    for r in ordered:
+        ids = ids.merged(r.ids)
+    if chosen.doi:
+        ids = Ids(**{**ids.__dict__, "doi": chosen.doi})
+    sources = tuple(sorted({r.source for r in accepted}, key=lambda s: _SOURCE_RANK.get(s, 9)))
+    matches = tuple(r.match for r in records if r.match is not None)
+    status = "partial" if problems else "resolved"
+    work = Work(
+        entries=tuple(entries),
+        kind=entries[0].kind,
+        ids=ids,
+        status=status,
+        sources=sources,
+        provenance=tuple(provenance),
+        matches=matches,
+        problems=tuple(problems),
+        **values,  # type: ignore[arg-type]
+    )
+    return work.with_(discrepancies=discrepancies(work))
+
+
+def discrepancies(work: Work) -> tuple[Discrepancy, ...]:
+    """Where the list disagrees with the sources (title, venue, year), for each list position."""
+    found: list[Discrepancy] = []
+    source_of = dict(work.provenance)
+    for e in work.entries:
+        if e.title and work.title and normalize_title(e.title) != normalize_title(work.title):
+            found.append(Discrepancy("title", e.title, work.title, source_of.get("title", "")))
+        if e.year is not None and work.year is not None and e.year != work.year:
+            found.append(Discrepancy("year", str(e.year), str(work.year), source_of.get("year", "")))
+        elif e.year is None and e.venue_raw and work.year is not None:
+            found.append(Discrepancy("year", e.venue_raw, str(work.year), source_of.get("year", "")))
+        if e.venue and work.venue and not venues.same_venue(e.venue, work.venue):
+            found.append(Discrepancy("venue", e.venue_raw or e.venue, work.venue, source_of.get("venue", "")))
+    # one finding per field and listed value
+    unique: dict[tuple[str, str, str], Discrepancy] = {}
+    for d in found:
+        unique.setdefault((d.field, d.listed, d.resolved), d)
+    return tuple(unique.values())
+
+
+def same_work(a: Work, b: Work) -> bool:
+    """Two works are one when they share an identifier, or their titles are verified equal."""
+    for scheme in ("doi", "arxiv", "acl", "openreview", "dblp", "pmlr", "neurips"):
+        va, vb = getattr(a.ids, scheme), getattr(b.ids, scheme)
+        if va and vb and va.lower() == vb.lower():
+            return True
+    return a.kind == b.kind and a.kind in RESOLVABLE_KINDS and title_score(a.title, b.title) >= 97.0

@@ -1,0 +1,198 @@
+"""The data that flows between the pipeline stages.
+
+list → Entry (listparse) → Ids (ids) → Record per source (sources/*) → Work (merge) → exporters.
+All stage outputs are frozen dataclasses so a stage can never mutate what an earlier one produced.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+# Entry kinds a list item can be.
+KINDS = ("paper", "survey", "book", "talk", "blog", "repository")
+
+# Identifier schemes found in links (the public JSON of `atpbib list` has exactly these keys).
+ENTRY_ID_SCHEMES = ("arxiv", "acl", "openreview", "pmlr", "neurips", "doi", "github")
+# A resolved work additionally knows its DBLP key.
+WORK_ID_SCHEMES = ("arxiv", "acl", "openreview", "dblp", "pmlr", "neurips", "doi")
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str  # as written in the list, lower-cased and stripped: "paper", "code", "pt code", "post"…
+    url: str
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Normalised identifiers. None means unknown."""
+
+    arxiv: str | None = None  # "1909.10351" or "cs/0112017"; version suffix stripped
+    acl: str | None = None  # "P19-1295" or "2020.acl-main.1"
+    openreview: str | None = None  # forum id, e.g. "SJlPOCEKvH"
+    pmlr: str | None = None  # "v97/song19d"
+    neurips: str | None = None  # "7181-attention-is-all-you-need" (papers.nips.cc paper slug)
+    doi: str | None = None  # lower-cased, no "https://doi.org/" prefix
+    github: str | None = None  # "owner/repo"
+    dblp: str | None = None  # "conf/iclr/LanCGGSS20"
+
+    def merged(self, other: "Ids") -> "Ids":
+        """Fill our unknown ids from `other`; ours win where both are known."""
+        return Ids(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
+
+    def known(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One list item, as the list wrote it."""
+
+    section: tuple[str, ...]  # heading path, e.g. ("Pretrained Language Model", "Compression")
+    line: int  # 1-based line of the item's first line in the file
+    title: str
+    venue: str | None = None  # hint from "(EMNLP 2019)" → "EMNLP"
+    year: int | None = None  # hint → 2019
+    nickname: str | None = None
+    kind: str = "paper"
+    links: tuple[Link, ...] = ()
+    ids: Ids = Ids()
+    warnings: tuple[str, ...] = ()
+    description: str | None = None  # the text after " - " for blog/repository items
+    end_line: int | None = None  # last line of the item (items can span lines)
+    venue_raw: str | None = None  # the whole parenthesis as written, e.g. "ICLR 202"
+
+    @property
+    def section_path(self) -> str:
+        return "/".join(self.section)
+
+
+@dataclass(frozen=True)
+class Person:
+    family: str
+    given: str = ""  # "" for single names
+
+    def display(self) -> str:
+        return f"{self.given} {self.family}".strip()
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why a search hit was accepted (or rejected): the evidence a user can inspect."""
+
+    source: str
+    query: str
+    candidate: str  # the hit's title
+    title_score: float  # 0–100
+    author_overlap: float | None  # 0–1, None when we had no authors to compare
+    year_delta: int | None
+    accepted: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Record:
+    """What one source says about one paper (one version of it)."""
+
+    source: str  # "arxiv" | "acl" | "openreview" | "dblp"
+    source_key: str  # the id under which that source knows it
+    title: str
+    authors: tuple[Person, ...] = ()
+    year: int | None = None
+    month: int | None = None
+    type: str = "misc"  # bibtex-ish: inproceedings | article | misc | book | phdthesis …
+    published: bool = False  # True for a venue version (conference/journal), False for a preprint / submission
+    venue: str | None = None  # short form, e.g. "EMNLP 2019", "ICLR 2020", "arXiv"
+    container_title: str | None = None  # full booktitle / journal name
+    pages: str | None = None  # "4171--4186"
+    volume: str | None = None
+    number: str | None = None
+    publisher: str | None = None
+    address: str | None = None
+    editors: tuple[Person, ...] = ()
+    doi: str | None = None
+    url: str | None = None
+    abstract: str | None = None
+    ids: Ids = Ids()
+    primary_class: str | None = None  # arXiv primary category
+    arxiv_version: int | None = None  # latest version number
+    journal_ref: str | None = None
+    comment: str | None = None
+    venue_status: str | None = None  # OpenReview raw venue, e.g. "Submitted to ICLR 2020"
+    match: Match | None = None  # set when the record was found by a search, not an identifier
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    field: str  # "title" | "venue" | "year"
+    listed: str
+    resolved: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Work:
+    """One paper (or blog/repo/book) as atpbib will cite it: merged from every record found."""
+
+    title: str
+    entries: tuple[Entry, ...]  # every list position of this work, in list order
+    kind: str = "paper"
+    authors: tuple[Person, ...] = ()
+    year: int | None = None
+    month: int | None = None
+    type: str = "misc"
+    venue: str | None = None
+    container_title: str | None = None
+    pages: str | None = None
+    volume: str | None = None
+    number: str | None = None
+    publisher: str | None = None
+    address: str | None = None
+    editors: tuple[Person, ...] = ()
+    doi: str | None = None
+    url: str | None = None
+    abstract: str | None = None
+    ids: Ids = Ids()
+    primary_class: str | None = None
+    status: str = "unresolved"  # resolved | partial | unresolved
+    sources: tuple[str, ...] = ()
+    provenance: tuple[tuple[str, str], ...] = ()  # (field, source) pairs
+    matches: tuple[Match, ...] = ()
+    discrepancies: tuple[Discrepancy, ...] = ()
+    problems: tuple[str, ...] = ()  # why the work is partial/unresolved ("arxiv unreachable", …)
+    key: str = ""  # citation key, assigned by keys.assign_keys over the whole list
+
+    @property
+    def first_entry(self) -> Entry:
+        return self.entries[0]
+
+    def with_(self, **changes: Any) -> "Work":
+        return replace(self, **changes)
+
+
+def to_jsonable(obj: Any) -> Any:
+    """dataclasses → plain JSON types (tuples become lists)."""
+    if hasattr(obj, "__dataclass_fields__"):
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_jsonable(v) for k, v in obj.items()}
+    return obj
+
+
+__all__ = [
+    "KINDS",
+    "ENTRY_ID_SCHEMES",
+    "WORK_ID_SCHEMES",
+    "Link",
+    "Ids",
+    "Entry",
+    "Person",
+    "Match",
+    "Record",
+    "Discrepancy",
+    "Work",
+    "to_jsonable",
+    "field",
+]

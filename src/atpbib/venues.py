@@ -1,0 +1,99 @@
+"""Venue names: one short form per venue and year, whatever long or abbreviated name a source uses.
+
+Sources disagree on how to name a venue (ACL: "Proceedings of the 2019 Conference on Empirical Methods…",
+DBLP: "EMNLP/IJCNLP (1)", the list: "EMNLP"); comparing and displaying venues needs one canonical short form.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PREPRINT_NAMES = {"corr", "arxiv", "arxiv preprint", "preprint", "biorxiv"}
+
+
+@dataclass(frozen=True)
+class Venue:
+    short: str  # "EMNLP"
+    patterns: tuple[str, ...]  # regexes over the lower-cased name
+    full: str = ""  # a full name when a source gives none
+
+
+# Order matters: more specific names first (Findings before EMNLP, workshops before their host conference).
+VENUES: tuple[Venue, ...] = (
+    Venue("Findings of EMNLP", (r"findings of the association for computational linguistics:? emnlp", r"^emnlp \(findings\)", r"findings of emnlp")),
+    Venue("Findings of ACL", (r"findings of the association for computational linguistics:? acl", r"^acl \(findings\)", r"findings of acl")),
+    Venue("RepL4NLP", (r"repl4nlp", r"representation learning for nlp")),
+    Venue("BlackboxNLP", (r"blackboxnlp", r"analyzing and interpreting neural networks for nlp")),
+    Venue("DeepLo", (r"deeplo", r"deep learning approaches for low-resource")),
+    Venue("EMC2", (r"emc\^?2", r"energy efficient (training|machine learning) and cognitive computing")),
+    Venue("TACL", (r"transactions of the association for computational linguistics", r"^trans\. assoc\. comput\. linguistics", r"^tacl\b")),
+    Venue("EMNLP", (r"empirical methods in natural language processing", r"^emnlp\b", r"^emnlp/ijcnlp")),
+    Venue("NAACL", (r"north american chapter of the association for computational linguistics", r"^naacl")),
+    Venue("COLING", (r"international conference on computational linguistics", r"^coling")),
+    Venue("ACL", (r"annual meeting of the association for computational linguistics", r"^acl\b", r"^acl \(\d\)")),
+    Venue("ICLR", (r"international conference on learning representations", r"^iclr\b"), "International Conference on Learning Representations"),
+    Venue("NeurIPS", (r"neural information processing systems", r"^neurips\b", r"^nips\b")),
+    Venue("ICML", (r"international conference on machine learning", r"^icml\b")),
+    Venue("AAAI", (r"aaai conference on artificial intelligence", r"^aaai\b")),
+    Venue("IJCAI", (r"international joint conference on artificial intelligence", r"^ijcai\b")),
+    Venue("ICCV", (r"international conference on computer vision", r"^iccv\b")),
+    Venue("CVPR", (r"computer vision and pattern recognition", r"^cvpr\b")),
+    Venue("UAI", (r"uncertainty in artificial intelligence", r"^uai\b")),
+    Venue("CICLing", (r"cicling", r"intelligent text processing and computational linguistics")),
+    Venue("JMLR", (r"journal of machine learning research", r"^j\. mach\. learn\. res\.", r"^jmlr\b")),
+    Venue("Sci. China Technol. Sci.", (r"science china technological sciences", r"^sci\. china technol")),
+)
+
+
+def canonical(name: str | None) -> Venue | None:
+    """The known venue a name refers to, or None."""
+    if not name:
+        return None
+    low = re.sub(r"\s+", " ", name.strip().lower())
+    for venue in VENUES:
+        if any(re.search(p, low) for p in venue.patterns):
+            return venue
+    return None
+
+
+def is_preprint_venue(name: str | None) -> bool:
+    if not name:
+        return False
+    low = name.strip().lower()
+    return low in PREPRINT_NAMES or low.startswith("corr") or low.startswith("arxiv")
+
+
+def short_venue(name: str | None, year: int | None) -> str | None:
+    """"EMNLP 2019", "Findings of EMNLP 2020", "NIPS 2017", "arXiv"; unknown names are kept as given."""
+    if not name:
+        return None
+    if is_preprint_venue(name):
+        return "arXiv"
+    venue = canonical(name)
+    if venue is None:
+        base = re.sub(r"\s+", " ", name).strip()
+        return f"{base} {year}" if year and str(year) not in base else base
+    short = venue.short
+    if short == "NeurIPS" and year is not None and year <= 2017:
+        short = "NIPS"  # the conference was renamed in 2018; cite it by the name it had
+    return f"{short} {year}" if year else short
+
+
+def same_venue(listed: str | None, resolved: str | None) -> bool:
+    """Does the list's venue hint name the same venue as a resolved short venue?"""
+    if not listed or not resolved:
+        return True  # nothing to disagree about
+    if is_preprint_venue(listed) and resolved == "arXiv":
+        return True
+    # "RepL4NLP@ACL" → "RepL4NLP"; "NeurIPS Workshop" → compare the host conference loosely
+    head = listed.split("@")[0]
+    a, b = canonical(head), canonical(re.sub(r"\s*\d{4}$", "", resolved))
+    if a is not None and b is not None:
+        return a.short == b.short
+    return re.sub(r"\W", "", head.lower()) in re.sub(r"\W", "", resolved.lower())
+
+
+def full_name(short: str | None) -> str | None:
+    """A container title for a venue when no source gave one (ICLR notes carry none)."""
+    venue = canonical(re.sub(r"\s*\d{4}$", "", short or ""))
+    return venue.full or None if venue else None
