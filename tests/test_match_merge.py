@@ -1,0 +1,133 @@
+"""Matching evidence, version choice and discrepancies (synthetic records: no real paper facts here)."""
+from __future__ import annotations
+
+from atpbib import venues
+from atpbib.match import author_overlap, normalize_title, title_score, verify
+from atpbib.merge import choose_version, discrepancies, merge, same_work
+from atpbib.model import Entry, Ids, Match, Person, Record, Work
+from atpbib.resolve import group_entries
+
+ANN = Person("Example", "Ann")
+BOB = Person("Sample", "Bob")
+CY = Person("Placeholder", "Cy")
+
+
+def rec(source, title="Learning Widgets with Gadgets", published=False, **kw):
+    return Record(source=source, source_key=kw.pop("key", source + "-1"), title=title, published=published, **kw)
+
+
+def entry(title="Learning Widgets with Gadgets", line=10, **kw):
+    return Entry(section=("Papers",), line=line, title=title, **kw)
+
+
+def test_normalize_title_ignores_case_punctuation_latex_accents():
+    assert normalize_title("{BERT}: Pre-training -- of Déep Models.") == "bert pre training of deep models"
+    assert normalize_title(r"\textbf{X} and Y") == "x and y"
+
+
+def test_title_score_tolerates_truncated_titles():
+    full = "Exploring the Limits of Transfer Learning with a Unified Text-to-Text Transformer"
+    assert title_score(full[:-1], full) > 95
+    assert title_score("Widgets", "Completely Different Gadgets Paper") < 60
+
+
+def test_author_overlap_by_family_name():
+    assert author_overlap([ANN, BOB], [Person("Example", "A."), Person("Sample", "B.")]) == 1.0
+    assert author_overlap([ANN, BOB], [CY]) == 0.0
+    assert author_overlap([], [ANN]) is None
+
+
+def test_verify_rejects_lookalike_and_accepts_same_paper():
+    hit_same = rec("dblp", "Learning Widgets with Gadgets.", published=True, authors=(ANN, BOB), year=2020)
+    hit_other = rec("dblp", "Learning Gadgets with Widgets at Scale", published=True, authors=(CY,), year=2020)
+    ok = verify("Learning Widgets with Gadgets", hit_same, authors=(ANN, BOB), year=2019)
+    bad = verify("Learning Widgets with Gadgets", hit_other, authors=(ANN, BOB), year=2019)
+    assert ok.accepted and ok.author_overlap == 1.0 and ok.year_delta == 1
+    assert not bad.accepted and "title" in bad.reason
+
+
+def test_verify_rejects_same_title_by_other_authors():
+    hit = rec("dblp", "Learning Widgets with Gadgets", authors=(CY,), year=2020)
+    m = verify("Learning Widgets with Gadgets", hit, authors=(ANN, BOB), year=2020)
+    assert not m.accepted and "different authors" in m.reason
+
+
+def test_verify_rejects_far_years():
+    hit = rec("dblp", "Learning Widgets with Gadgets", authors=(ANN,), year=2001)
+    assert not verify("Learning Widgets with Gadgets", hit, authors=(ANN,), year=2019).accepted
+
+
+def test_choose_version_prefers_published_main_venue_then_authority():
+    pre = rec("arxiv", venue="arXiv")
+    workshop = rec("dblp", published=True, venue="FooWorkshop 2019", container_title="Proceedings of the Foo Workshop", key="w")
+    main = rec("dblp", published=True, venue="ICML 2020", key="m")
+    acl = rec("acl", published=True, venue="ACL 2020")
+    assert choose_version([pre]) is pre
+    assert choose_version([pre, workshop]) is workshop
+    assert choose_version([pre, workshop, main]) is main
+    assert choose_version([pre, main, acl]) is acl
+
+
+def test_merge_takes_venue_fields_from_chosen_version_and_abstract_from_arxiv():
+    pre = rec("arxiv", venue="arXiv", year=2019, authors=(ANN, BOB), abstract="We study widgets.",
+              ids=Ids(arxiv="1901.00001"), url="https://arxiv.org/abs/1901.00001", pages=None)
+    pub = rec("dblp", published=True, type="inproceedings", venue="ICML 2020", year=2020, pages="1--9",
+              container_title="Proceedings of ICML", authors=(ANN, BOB), ids=Ids(dblp="conf/icml/X20"),
+              match=Match("dblp", "q", "Learning Widgets with Gadgets", 100.0, 1.0, 1, True, "ok"))
+    work = merge([entry(venue="CoRR", year=2019, venue_raw="CoRR 2019")], [pre, pub])
+    assert work.status == "resolved"
+    assert (work.venue, work.year, work.type, work.pages) == ("ICML 2020", 2020, "inproceedings", "1--9")
+    assert work.abstract == "We study widgets."
+    assert work.ids.arxiv == "1901.00001" and work.ids.dblp == "conf/icml/X20"
+    prov = dict(work.provenance)
+    assert prov["venue"] == "dblp" and prov["abstract"] == "arxiv"
+    assert {d.field for d in work.discrepancies} == {"venue", "year"}
+
+
+def test_merge_ignores_rejected_hits_but_keeps_their_evidence():
+    pre = rec("arxiv", venue="arXiv", year=2019, authors=(ANN,))
+    wrong = rec("dblp", "Some Other Paper", published=True, venue="AAAI 2020",
+                match=Match("dblp", "q", "Some Other Paper", 40.0, 0.0, 1, False, "title differs"))
+    work = merge([entry()], [pre, wrong])
+    assert work.venue == "arXiv" and work.sources == ("arxiv",)
+    assert len(work.matches) == 1 and not work.matches[0].accepted
+
+
+def test_merge_without_records_is_partial_with_ids_and_unresolved_without():
+    with_id = merge([entry(ids=Ids(arxiv="1901.00001"))], [], ["arXiv: arXiv unreachable"])
+    without = merge([entry()], [])
+    assert with_id.status == "partial" and with_id.problems == ("arXiv: arXiv unreachable",)
+    assert without.status == "unresolved"
+
+
+def test_discrepancies_accepts_equivalent_venue_names():
+    w = Work(title="T", entries=(entry(title="T", venue="NIPS", year=2017, venue_raw="NIPS 2017"),), venue="NIPS 2017", year=2017)
+    assert discrepancies(w) == ()
+    w2 = Work(title="T", entries=(entry(title="T", venue="ICLR", year=None, venue_raw="ICLR 202"),), venue="ICLR 2020", year=2020)
+    assert [(d.field, d.listed, d.resolved) for d in discrepancies(w2)] == [("year", "ICLR 202", "2020")]
+
+
+def test_short_venue_forms():
+    assert venues.short_venue("Findings of the Association for Computational Linguistics: EMNLP 2020", 2020) == "Findings of EMNLP 2020"
+    assert venues.short_venue("EMNLP/IJCNLP (1)", 2019) == "EMNLP 2019"
+    assert venues.short_venue("NeurIPS", 2019) == "NeurIPS 2019"
+    assert venues.short_venue("NIPS", 2017) == "NIPS 2017"
+    assert venues.short_venue("CoRR", 2019) == "arXiv"
+    assert venues.short_venue("International Conference on Learning Representations", 2020) == "ICLR 2020"
+    assert venues.same_venue("RepL4NLP@ACL", "RepL4NLP 2019")
+    assert venues.same_venue("CoRR", "arXiv")
+    assert not venues.same_venue("ICLR", "Findings of EMNLP 2020")
+
+
+def test_grouping_merges_same_ids_and_titles_but_not_shared_code_links():
+    a = entry(line=1, ids=Ids(arxiv="1901.00001", github="org/repo"))
+    b = entry(title="Another Paper Entirely", line=2, ids=Ids(github="org/repo"))
+    c = entry(title="learning widgets with gadgets!", line=3)
+    groups = group_entries([a, b, c])
+    assert [[e.line for e in g.entries] for g in groups] == [[1, 3], [2]]
+
+
+def test_same_work_by_identifier():
+    w1 = Work(title="X", entries=(entry(),), ids=Ids(doi="10.1/ABC"))
+    w2 = Work(title="Y", entries=(entry(line=2),), ids=Ids(doi="10.1/abc"))
+    assert same_work(w1, w2)
