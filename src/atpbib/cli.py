@@ -61,12 +61,25 @@ def _parse(list_path: Optional[str], strict: bool, fetcher: Any = None):
     from .api import load
 
     parsed = load(list_path, fetcher=fetcher)
-    if parsed.warnings:
-        for w in parsed.warnings:
-            _err(f"{parsed.source_name}:{w.line}: warning: {w.message}")
-        if strict:
-            raise UsageError(f"{len(parsed.warnings)} problem(s) in {parsed.source_name} (--strict)")
-    return parsed
+    if not parsed.entries:
+        first = parsed.warnings[0].message if parsed.warnings else "no list items with links"
+        raise UsageError(f"{parsed.source_name}: no entries found, is it a Markdown paper list? ({first})")
+    return parsed, strict
+
+
+def _warn(parsed: Any, strict: bool, entries: Any = None) -> None:
+    """Print the parser's recovery notes (for the selected entries, if any); --strict makes them errors."""
+    import re
+
+    lines = None if entries is None else {e.line for e in entries}
+    entry_lines = {e.line for e in parsed.entries}
+    shown = [w for w in parsed.warnings
+             if lines is None or w.line in lines or w.line not in entry_lines]
+    for w in shown:
+        message = re.sub(r"^line \d+: ", "", w.message)
+        _err(f"{parsed.source_name}:{w.line}: warning: {message}")
+    if strict and shown:
+        raise UsageError(f"{len(shown)} problem(s) in {parsed.source_name} (--strict)")
 
 
 @contextmanager
@@ -104,7 +117,8 @@ def _fetcher(cache_dir: Optional[Path], offline: bool, refresh: bool, mailto: Op
 def sections(list_path: Optional[str] = ListOpt, strict: bool = StrictOpt) -> None:
     """Print the section tree with the number of entries of each kind."""
     with _user_errors():
-        parsed = _parse(list_path, strict)
+        parsed, _ = _parse(list_path, strict)
+        _warn(parsed, strict)
         from collections import Counter
 
         for heading in parsed.headings:
@@ -127,8 +141,9 @@ def list_entries(
         from .api import select
         from .listparse import entry_to_json
 
-        parsed = _parse(list_path, strict)
+        parsed, _ = _parse(list_path, strict)
         entries = select(parsed, section or [])
+        _warn(parsed, strict, entries)
         if as_json:
             typer.echo(json.dumps([entry_to_json(e) for e in entries], ensure_ascii=False, indent=2))
             return
@@ -175,8 +190,9 @@ def _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet,
     from .resolve import resolve_entries
 
     with _fetcher(cache_dir, offline, refresh, mailto, quiet) as fetcher:
-        parsed = _parse(list_path, strict, fetcher=fetcher)
+        parsed, _ = _parse(list_path, strict, fetcher=fetcher)
         chosen = [e for e in select(parsed, section or []) if e.kind in kinds]
+        _warn(parsed, strict, chosen)
         result = resolve_entries(chosen, fetcher)
         result.works = with_keys(result.works, parsed, kinds, fetcher, key_format, existing=existing)
         return parsed, result
