@@ -1,0 +1,165 @@
+"""DBLP source: search JSON (lists, single objects, zero hits), record BibTeX, and both through the fake."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from atpbib.model import Person
+from atpbib.sources import SourceError, dblp
+from fakeservices import FakeServices, load_papers, quick_fetcher
+
+RESP = Path(__file__).parent / "fixtures" / "responses" / "dblp"
+
+
+def answer(name: str) -> dict:
+    return json.loads((RESP / name).read_text(encoding="utf-8"))
+
+
+def test_search_hits_conference_corr_and_lookalike():
+    conf, corr, other = dblp.parse_search(answer("search_attention_multi.json"))
+    assert conf.source == "dblp" and conf.source_key == "conf/nips/VaswaniSPUJGKP17"
+    assert conf.title == "Attention is All you Need"  # dblp's trailing "." removed
+    assert conf.type == "inproceedings" and conf.published is True
+    assert conf.venue == "NIPS 2017" and conf.year == 2017 and conf.pages == "5998--6008"
+    assert conf.ids.dblp == conf.source_key and conf.ids.arxiv is None
+    assert conf.authors[0] == Person("Vaswani", "Ashish") and len(conf.authors) == 8
+
+    assert corr.type == "misc" and corr.published is False and corr.venue == "arXiv"
+    assert corr.ids.arxiv == "1706.03762" and corr.volume == "abs/1706.03762"
+
+    assert other.doi == "10.18653/v1/2020.acl-main.357"  # lower-cased
+    assert other.ids.acl == "2020.acl-main.357" and other.ids.doi == other.doi
+    assert other.venue == "ACL 2020" and other.authors[1] == Person("Pellicanò", "Nicola")
+
+
+def test_single_author_object_and_single_hit_object():
+    (r,) = dblp.parse_search(answer("search_single_author.json"))
+    assert r.authors == (Person("Anastassiou", "George A."),)
+    assert r.source_key == "series/sci/2023-1062" and r.published is True and r.type == "book"
+    assert r.title.endswith("Interpolation")
+
+
+def test_zero_hits():
+    assert dblp.parse_search(answer("search_zero_hits.json")) == []
+
+
+def test_search_rejects_non_results():
+    with pytest.raises(SourceError):
+        dblp.parse_search(b"<html>")
+    with pytest.raises(SourceError):
+        dblp.parse_search({"something": 1})
+
+
+def test_informal_publications_are_preprints():
+    info = {"key": "journals/corr/abs-1909-11942", "title": "ALBERT: A Lite BERT for Self-supervised Learning of Language Representations.",
+            "venue": "CoRR", "volume": "abs/1909.11942", "year": "2019", "type": "Informal Publications",
+            "authors": {"author": [{"@pid": "1", "text": "Zhenzhong Lan"}]}}
+    (r,) = dblp.parse_search({"result": {"status": {"@code": "200"}, "hits": {"@total": "1", "hit": [{"info": info}]}}})
+    assert r.published is False and r.type == "misc" and r.ids.arxiv == "1909.11942"
+
+
+def test_record_bib_conference():
+    r = dblp.parse_bib((RESP / "conf_nips_VaswaniSPUJGKP17.bib").read_text(encoding="utf-8"))
+    assert r.source_key == "conf/nips/VaswaniSPUJGKP17" and r.ids.dblp == r.source_key
+    assert r.type == "inproceedings" and r.published is True
+    assert r.container_title.startswith("Advances in Neural Information Processing Systems 30") and "{" not in r.container_title
+    assert r.venue == "NIPS 2017" and r.pages == "5998--6008" and r.year == 2017
+    assert Person("von Luxburg", "Ulrike") in r.editors and len(r.editors) == 7
+    assert r.url.startswith("https://proceedings.neurips.cc/")
+
+
+def test_record_bib_corr_is_a_preprint_with_arxiv_id():
+    r = dblp.parse_bib((RESP / "journals_corr_VaswaniSPUJGKP17.bib").read_text(encoding="utf-8"))
+    assert r.type == "misc" and r.published is False and r.venue == "arXiv"
+    assert r.ids.arxiv == "1706.03762" and r.container_title == "CoRR"
+
+
+def test_record_bib_latex_names_doi_and_acl_id():
+    r = dblp.parse_bib((RESP / "conf_acl_TamborrinoPPVN20.bib").read_text(encoding="utf-8"))
+    assert r.authors[1] == Person("Pellicanò", "Nicola")
+    assert r.title == "Pre-training Is (Almost) All You Need: An Application to Commonsense Reasoning"
+    assert r.doi == "10.18653/v1/2020.acl-main.357" and r.ids.acl == "2020.acl-main.357"
+    assert r.venue == "ACL 2020" and r.publisher == "Association for Computational Linguistics"
+
+
+@pytest.mark.parametrize(
+    "doi,urls,expected",
+    [
+        ("10.18653/V1/N19-1423", [], "N19-1423"),
+        ("10.18653/V1/2020.FINDINGS-EMNLP.372", [], "2020.findings-emnlp.372"),
+        (None, ["https://www.aclweb.org/anthology/P19-1295"], "P19-1295"),
+        (None, ["https://aclanthology.org/2020.acl-main.1.pdf"], "2020.acl-main.1"),
+        ("10.1007/978-3-031-16400-2", ["https://doi.org/10.1007/978-3-031-16400-2"], None),
+    ],
+)
+def test_acl_id_from(doi, urls, expected):
+    assert dblp.acl_id_from(doi, urls) == expected
+
+
+def test_search_query_drops_operators():
+    assert dblp.search_query("BERT: Pre-training | of $Deep* -Bidirectional") == "BERT Pre training of Deep Bidirectional"
+
+
+# -- through the fake --------------------------------------------------------------------------------
+
+DBLP_FACTS = [r for p in load_papers() for r in (p.get("dblp") or []) + (p.get("lookalikes") or []) if r.get("key")]
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeServices() as services:
+        yield services
+
+
+@pytest.fixture
+def fetcher(fake, monkeypatch):
+    for k, v in fake.env().items():
+        monkeypatch.setenv(k, v)
+    fake.clear()
+    with quick_fetcher() as f:
+        yield f
+
+
+def test_search_through_fake_returns_versions_and_lookalikes(fake, fetcher):
+    papers = [p for p in load_papers() if p.get("lookalikes") and any(r.get("key") for r in p["lookalikes"])]
+    if not papers:
+        pytest.skip("no paper with a keyed look-alike")
+    paper = papers[0]
+    title = (paper.get("list_title") or paper["dblp"][0]["title"]) if paper.get("dblp") else paper["list_title"]
+    hits = dblp.search(fetcher, title, max_hits=30)
+    keys = [h.source_key for h in hits]
+    for rec in paper.get("dblp") or []:
+        if rec.get("key"):
+            assert rec["key"] in keys
+    (path,) = fake.requests("dblp")
+    q = parse_qs(urlsplit(path).query)
+    assert q["format"] == ["json"] and q["h"] == ["30"]
+
+
+def test_search_nothing_similar(fake, fetcher):
+    assert dblp.search(fetcher, "Zyxwvut Qqqq Nonexistent") == []
+
+
+@pytest.mark.skipif(not DBLP_FACTS, reason="no keyed DBLP facts")
+@pytest.mark.parametrize("facts", DBLP_FACTS, ids=[r["key"] for r in DBLP_FACTS])
+def test_fetch_bib_matches_the_facts(fake, fetcher, facts):
+    r = dblp.fetch_bib(fetcher, facts["key"])
+    assert fake.requests("dblp") == [f"/rec/{facts['key']}.bib"]
+    assert r is not None and r.source_key == facts["key"]
+    if facts.get("title"):
+        assert r.title == " ".join(facts["title"].split()).rstrip(".")
+    if facts.get("authors"):
+        assert [p.display() for p in r.authors] == [" ".join(a.split()[:-1]) if a.split()[-1].isdigit() else a for a in facts["authors"]]
+    assert r.year == facts.get("year")
+    assert r.doi == (facts["doi"].lower() if facts.get("doi") else None)
+    is_corr = facts.get("venue") == "CoRR"
+    assert r.published is (not is_corr and facts.get("type") in ("Conference and Workshop Papers", "Journal Articles"))
+    if is_corr and str(facts.get("volume") or "").startswith("abs/"):
+        assert r.ids.arxiv == facts["volume"][4:]
+
+
+def test_fetch_bib_unknown_key_is_none(fake, fetcher):
+    assert dblp.fetch_bib(fetcher, "conf/nowhere/Nobody99") is None
