@@ -23,8 +23,7 @@ _FIELDS = (
 
 
 def _is_workshop(r: Record) -> bool:
-    text = f"{r.container_title or ''} {r.venue or ''}".lower()
-    return "workshop" in text or any(w in text for w in ("repl4nlp", "blackboxnlp", "deeplo", "emc2"))
+    return venues.is_workshop(r.venue) or venues.is_workshop(r.container_title)
 
 
 def choose_version(records: Sequence[Record]) -> Record | None:

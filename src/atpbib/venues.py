@@ -29,6 +29,10 @@ VENUES: tuple[Venue, ...] = (
     Venue("TACL", (r"transactions of the association for computational linguistics", r"^trans\. assoc\. comput\. linguistics", r"^tacl\b")),
     Venue("EMNLP", (r"empirical methods in natural language processing", r"^emnlp\b", r"^emnlp/ijcnlp")),
     Venue("NAACL", (r"north american chapter of the association for computational linguistics", r"^naacl")),
+    Venue("EACL", (r"european chapter of the association for computational linguistics", r"^eacl\b")),
+    Venue("AACL", (r"asia-pacific chapter of the association for computational linguistics", r"^aacl\b")),
+    Venue("CoNLL", (r"conference on computational natural language learning", r"^conll\b")),
+    Venue("LREC", (r"language resources and evaluation conference", r"international conference on language resources and evaluation", r"^lrec\b")),
     Venue("COLING", (r"international conference on computational linguistics", r"^coling")),
     Venue("ACL", (r"annual meeting of the association for computational linguistics", r"^acl\b", r"^acl \(\d\)")),
     Venue("ICLR", (r"international conference on learning representations", r"^iclr\b"), "International Conference on Learning Representations"),
@@ -39,6 +43,10 @@ VENUES: tuple[Venue, ...] = (
     Venue("ICCV", (r"international conference on computer vision", r"^iccv\b")),
     Venue("CVPR", (r"computer vision and pattern recognition", r"^cvpr\b")),
     Venue("UAI", (r"uncertainty in artificial intelligence", r"^uai\b")),
+    Venue("KDD", (r"knowledge discovery and data mining", r"^kdd\b")),
+    Venue("SIGIR", (r"research and development in information retrieval", r"^sigir\b")),
+    Venue("WWW", (r"the web conference", r"world wide web conference", r"^www\b")),
+    Venue("ECCV", (r"european conference on computer vision", r"^eccv\b")),
     Venue("CICLing", (r"cicling", r"intelligent text processing and computational linguistics")),
     Venue("JMLR", (r"journal of machine learning research", r"^j\. mach\. learn\. res\.", r"^jmlr\b")),
     Venue("Sci. China Technol. Sci.", (r"science china technological sciences", r"^sci\. china technol")),
@@ -87,10 +95,20 @@ def same_venue(listed: str | None, resolved: str | None) -> bool:
         return True
     # "RepL4NLP@ACL" → "RepL4NLP"; "NeurIPS Workshop" → compare the host conference loosely
     head = listed.split("@")[0]
+    if "workshop" in listed.lower() and is_workshop(resolved):
+        return True  # "(NeurIPS 2019 Workshop)" names the host, the sources name the workshop itself
     a, b = canonical(head), canonical(re.sub(r"\s*\d{4}$", "", resolved))
     if a is not None and b is not None:
         return a.short == b.short
     return re.sub(r"\W", "", head.lower()) in re.sub(r"\W", "", resolved.lower())
+
+
+WORKSHOPS = ("RepL4NLP", "BlackboxNLP", "DeepLo", "EMC2")
+
+
+def is_workshop(name: str | None) -> bool:
+    venue = canonical(re.sub(r"\s*\d{4}$", "", name or ""))
+    return (venue is not None and venue.short in WORKSHOPS) or "workshop" in (name or "").lower()
 
 
 def full_name(short: str | None) -> str | None:

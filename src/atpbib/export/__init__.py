@@ -1,0 +1,162 @@
+"""Works → BibTeX, BibLaTeX or CSL-JSON text. Exporters never fetch: everything comes from the Work.
+
+The helpers here decide *what* a work is (one decision shared by every format); the modules decide how
+each format writes it: bibtex.py (both .bib flavours), csljson.py, latex.py (escaping, case protection).
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+
+from ..model import Work
+
+FORMATS = ("bibtex", "biblatex", "csl-json")
+
+# What a work is, independent of the output format.
+CATEGORIES = (
+    "inproceedings", "article", "preprint", "book", "incollection", "phdthesis", "mastersthesis",
+    "techreport", "blog", "repository", "talk", "misc",
+)
+_PASS_THROUGH = ("inproceedings", "article", "book", "incollection", "phdthesis", "mastersthesis", "techreport")
+
+
+class ExportError(ValueError):
+    """An export request that cannot be honoured (unknown format)."""
+
+
+def _is_preprint_container(work: Work) -> bool:
+    from ..venues import is_preprint_venue
+
+    return is_preprint_venue(work.container_title) or work.venue == "arXiv"
+
+
+def category(work: Work) -> str:
+    """What the work is: Work.kind for non-papers, Work.type (from the merge stage) for papers."""
+    if work.kind in ("blog", "repository", "talk"):
+        return work.kind
+    if work.kind == "book" or work.type == "book":
+        return "book"
+    wtype = (work.type or "misc").lower()
+    if wtype == "article" and _is_preprint_container(work):
+        return "preprint" if work.ids.arxiv else "misc"
+    if wtype in _PASS_THROUGH:
+        return wtype
+    return "preprint" if work.ids.arxiv else "misc"
+
+
+def bib_category(work: Work) -> str:
+    """The category a .bib entry uses: an entry a BibTeX style would warn about (no author, no venue,
+    no year) becomes the preprint/misc it effectively is, so a partial work never breaks a build."""
+    cat = category(work)
+    required = {
+        "inproceedings": ("authors", "container_title", "year"),
+        "incollection": ("authors", "container_title", "year", "publisher"),
+        "article": ("authors", "container_title", "year"),
+        "book": ("publisher", "year"),
+        "phdthesis": ("authors", "year"),
+        "mastersthesis": ("authors", "year"),
+        "techreport": ("authors", "year"),
+    }.get(cat, ())
+    missing = [f for f in required if not getattr(work, f)]
+    if cat == "book" and not (work.authors or work.editors):
+        missing.append("authors")
+    if cat in ("phdthesis", "mastersthesis", "techreport") and not work.publisher:
+        missing.append("publisher")
+    if missing:
+        return "preprint" if work.ids.arxiv else "misc"
+    return cat
+
+
+def work_url(work: Work) -> str | None:
+    """The work's own URL, or the canonical landing page of its best identifier."""
+    if work.url:
+        return work.url
+    ids = work.ids
+    if ids.acl:
+        return f"https://aclanthology.org/{ids.acl}"
+    if ids.arxiv:
+        return f"https://arxiv.org/abs/{ids.arxiv}"
+    if ids.openreview:
+        return f"https://openreview.net/forum?id={ids.openreview}"
+    if ids.pmlr:
+        return f"https://proceedings.mlr.press/{ids.pmlr}.html"
+    if ids.github:
+        return f"https://github.com/{ids.github}"
+    return None
+
+
+def work_doi(work: Work, cat: str | None = None) -> str | None:
+    """The work's DOI; an arXiv preprint without one has arXiv's DataCite DOI (10.48550/arXiv.ID)."""
+    doi = work.doi or work.ids.doi
+    if doi:
+        return doi
+    if (cat or category(work)) == "preprint" and work.ids.arxiv:
+        return f"10.48550/arXiv.{work.ids.arxiv}"
+    return None
+
+
+def sections(work: Work) -> list[str]:
+    """Every list section the work appears in ("Pretrained Language Model/Compression"), list order."""
+    out: list[str] = []
+    for e in work.entries:
+        path = e.section_path
+        if path and path not in out:
+            out.append(path)
+    return out
+
+
+def description(work: Work) -> str | None:
+    for e in work.entries:
+        if e.description:
+            return e.description
+    return None
+
+
+def pages_range(pages: str | None, dash: str = "--") -> str | None:
+    """'4171–4186' / '4171-4186' / '4171--4186' → '4171' + dash + '4186'."""
+    if not pages:
+        return None
+    text = re.sub(r"\s*[-\u2010-\u2015\u2212]+\s*", dash, pages.strip())
+    return text or None
+
+
+def format_for_path(path: str | os.PathLike[str] | None) -> str:
+    """Output format from a file name: .json → csl-json, .bib (and anything else) → bibtex."""
+    if path is None:
+        return "bibtex"
+    suffix = os.path.splitext(str(path))[1].lower()
+    if suffix in (".json", ".csljson"):
+        return "csl-json"
+    if suffix in (".biblatex", ".bbx"):
+        return "biblatex"
+    return "bibtex"
+
+
+def export_works(works: Sequence[Work], fmt: str, *, lexicon_extra: Iterable[str | None] = ()) -> str:
+    """The works, one entry each, in the order given, as `fmt` text."""
+    if fmt in ("bibtex", "biblatex"):
+        from .bibtex import write_bib
+
+        return write_bib(works, flavour=fmt, lexicon_extra=lexicon_extra)
+    if fmt == "csl-json":
+        from .csljson import write_csl_json
+
+        return write_csl_json(works)
+    raise ExportError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+__all__ = [
+    "FORMATS",
+    "CATEGORIES",
+    "ExportError",
+    "category",
+    "bib_category",
+    "work_url",
+    "work_doi",
+    "sections",
+    "description",
+    "pages_range",
+    "format_for_path",
+    "export_works",
+]
