@@ -114,7 +114,7 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
     if chosen.doi:
         ids = Ids(**{**ids.__dict__, "doi": chosen.doi})
     sources = tuple(sorted({r.source for r in accepted}, key=lambda s: _SOURCE_RANK.get(s, 9)))
-    matches = tuple(r.match for r in records if r.match is not None)
+    matches = tuple(dict.fromkeys(r.match for r in records if r.match is not None))  # one per distinct piece of evidence
     status = "partial" if problems else "resolved"
     work = Work(
         entries=tuple(entries),

@@ -1,0 +1,200 @@
+"""End-to-end resolution of real list sections against the local four-service server.
+
+The server renders real-format answers from the looked-up facts in tests/fixtures/papers/*.json; the
+expectations below restate those facts (where the paper was published), so a wrong choice of version,
+venue or year by the resolver fails here.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from contextlib import contextmanager
+
+import pytest
+
+from atpbib.api import load, select
+from atpbib.fetch import Fetcher
+from atpbib.resolve import resolve_entries
+from fakeservices import FakeServices
+
+PAPER_KINDS = ("paper", "survey", "book")
+
+
+@contextmanager
+def environment(values: dict[str, str]):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+FAST = {"ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0"}
+
+
+def resolve_sections(fake: FakeServices, sections: list[str], **fetcher_kw):
+    with environment({**fake.env(), **FAST}):
+        entries = [e for e in select(load(None), sections) if e.kind in PAPER_KINDS]
+        with Fetcher(None, max_attempts=2, backoff_base=0.05, **fetcher_kw) as fetcher:
+            return resolve_entries(entries, fetcher)
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeServices() as services:
+        yield services
+
+
+@pytest.fixture(scope="module")
+def resolved(fake):
+    fake.clear()
+    result = resolve_sections(fake, ["Compression", "Transformer/Papers"])
+    return result, {w.first_entry.line: w for w in result.works}
+
+
+# line → (venue, year, type, ids that must be present)
+EXPECTED = {
+    # Compression
+    112: ("arXiv", 2019, "misc", {"arxiv": "1903.12136"}),
+    113: ("arXiv", 2019, "misc", {"arxiv": "1904.09636"}),
+    114: ("arXiv", 2019, "misc", {"arxiv": "1904.09482"}),
+    115: ("arXiv", 2019, "misc", {"arxiv": "1908.08962"}),
+    116: ("EMNLP 2019", 2019, "inproceedings", {"acl": "D19-1374"}),
+    117: ("AAAI 2020", 2020, "inproceedings", {"arxiv": "1909.05840"}),
+    118: ("EMNLP 2019", 2019, "inproceedings", {"acl": "D19-1441"}),
+    119: ("EACL 2021", 2021, "inproceedings", {"arxiv": "1909.11687", "acl": "2021.eacl-main.238"}),
+    120: ("arXiv", 2019, "misc", {"arxiv": "1910.01108"}),
+    121: ("Findings of EMNLP 2020", 2020, "inproceedings", {"arxiv": "1909.10351", "acl": "2020.findings-emnlp.372"}),
+    122: ("EMC2 2019", 2019, "inproceedings", {"arxiv": "1910.06188"}),
+    123: ("ICLR 2020", 2020, "inproceedings", {"arxiv": "1909.11942", "dblp": "conf/iclr/LanCGGSS20"}),
+    124: ("RepL4NLP 2020", 2020, "inproceedings", {"openreview": "SJlPOCEKvH", "acl": "2020.repl4nlp-1.18"}),
+    125: ("ICLR 2020", 2020, "inproceedings", {"arxiv": "1909.11556"}),
+    126: ("ICLR 2020", 2020, "inproceedings", {"arxiv": "2002.03518"}),
+    127: ("IJCAI 2020", 2020, "inproceedings", {"arxiv": "2001.04246"}),
+    # Transformer/Papers
+    34: ("NIPS 2017", 2017, "inproceedings", {"neurips": "7181-attention-is-all-you-need", "arxiv": "1706.03762",
+                                             "dblp": "conf/nips/VaswaniSPUJGKP17"}),
+    35: ("arXiv", 2017, "misc", {"arxiv": "1711.02132"}),
+    36: ("ACL 2018", 2018, "inproceedings", {"acl": "P18-1166"}),
+    37: ("NAACL 2018", 2018, "inproceedings", {"acl": "N18-2074"}),
+    38: ("ICLR 2019", 2019, "inproceedings", {"openreview": "HyzdRiR9Y7"}),
+    39: ("ACL 2019", 2019, "inproceedings", {"acl": "P19-1285"}),
+    41: ("NAACL 2019", 2019, "inproceedings", {"arxiv": "1902.09113", "acl": "N19-1133"}),
+    42: ("ICML 2020", 2020, "inproceedings", {"arxiv": "2002.04745", "openreview": "B1x8anVFPr"}),
+    43: ("ICLR 2020", 2020, "inproceedings", {"openreview": "rkgNKkHtvB"}),
+    44: ("arXiv", 2019, "misc", {"arxiv": "1911.04474"}),
+    45: ("UAI 2021", 2021, "inproceedings", {"arxiv": "2003.04887"}),
+}
+
+
+@pytest.mark.parametrize("line", sorted(EXPECTED))
+def test_each_work_gets_the_version_a_researcher_would_cite(resolved, line):
+    _, by_line = resolved
+    venue, year, etype, ids = EXPECTED[line]
+    work = by_line[line]
+    assert work.status == "resolved", work.problems
+    assert (work.venue, work.year, work.type) == (venue, year, etype)
+    for scheme, value in ids.items():
+        assert getattr(work.ids, scheme) == value
+    assert work.authors, "a resolved work has its full author list"
+    assert work.provenance and dict(work.provenance)["title"] in work.sources
+
+
+def test_published_versions_carry_their_pages_and_doi(resolved):
+    _, by_line = resolved
+    tiny = by_line[121]
+    assert tiny.pages == "4163--4174" and tiny.doi == "10.18653/v1/2020.findings-emnlp.372"
+    assert tiny.container_title.startswith("Findings of the Association for Computational Linguistics: EMNLP 2020")
+    assert [a.family for a in tiny.authors][:3] == ["Jiao", "Yin", "Shang"] and len(tiny.authors) == 8
+    assert by_line[34].pages == "5998--6008"
+
+
+def test_a_work_without_any_source_record_is_unresolved(resolved):
+    _, by_line = resolved
+    memory = by_line[40]  # a CS224n course report: no arXiv, ACL, OpenReview or DBLP record exists
+    assert memory.status == "unresolved" and memory.sources == ("list",)
+
+
+def test_list_venue_hints_are_evidence_not_truth(resolved):
+    _, by_line = resolved
+    tiny = {(d.field, d.listed, d.resolved) for d in by_line[121].discrepancies}
+    assert ("venue", "ICLR 2019", "Findings of EMNLP 2020") in tiny and ("year", "2019", "2020") in tiny
+    # the year typo "(ICLR 202)" is resolved to the real year
+    assert ("year", "ICLR 202", "2020") in {(d.field, d.listed, d.resolved) for d in by_line[126].discrepancies}
+    # an equivalent venue name is not a discrepancy: "NIPS 2017" hint vs NIPS 2017
+    assert by_line[34].discrepancies == ()
+
+
+def test_rejected_openreview_submission_is_not_cited_as_iclr(resolved):
+    _, by_line = resolved
+    work = by_line[124]
+    assert work.venue == "RepL4NLP 2020" and "ICLR" not in (work.container_title or "")
+    assert "openreview" in work.sources  # the note was read, but it says the paper was not accepted
+
+
+def test_lookalike_search_hits_are_rejected_with_evidence(resolved):
+    _, by_line = resolved
+    work = by_line[124]
+    rejected = [m for m in work.matches if not m.accepted]
+    assert any(m.candidate.startswith("Compressing Large-Scale Transformer-Based Models") for m in rejected)
+    assert all(m.title_score < 90 for m in rejected)
+    accepted = [m for m in work.matches if m.accepted]
+    assert accepted and all(m.title_score >= 90 for m in accepted)
+    assert work.title == "Compressing BERT: Studying the Effects of Weight Pruning on Transfer Learning"
+    # the chosen version's authors are the paper's, not the look-alike's
+    assert work.authors[0].family == "Gordon"
+
+
+def test_no_request_is_made_twice_and_arxiv_ids_are_batched(fake, resolved):
+    for service in ("arxiv", "acl", "openreview", "openreview2", "dblp"):
+        reqs = fake.requests(service)
+        assert len(reqs) == len(set(reqs)), f"{service} asked twice: {Counter(reqs).most_common(2)}"
+    id_list_requests = [r for r in fake.requests("arxiv") if "id_list=" in r]
+    assert len(id_list_requests) == 1
+
+
+def test_whole_list_asks_arxiv_in_a_handful_of_requests(fake):
+    fake.clear()
+    result = resolve_sections(fake, [])
+    arxiv = fake.requests("arxiv")
+    batches = [r for r in arxiv if "id_list=" in r]
+    searches = [r for r in arxiv if "search_query=" in r]
+    assert len(batches) == 1  # 70+ ids fit in one id_list request
+    assert len(arxiv) == len(set(arxiv)) and len(batches) + len(searches) == len(arxiv)
+    # title searches only for papers whose links carry no arXiv/ACL/OpenReview id
+    no_id = [w for w in result.works if not (w.first_entry.ids.arxiv or w.first_entry.ids.acl or w.first_entry.ids.openreview)]
+    assert len(searches) <= len(no_id) + 5
+    for service in ("acl", "openreview", "dblp"):
+        reqs = fake.requests(service)
+        assert len(reqs) == len(set(reqs))
+    assert len({w.first_entry.line for w in result.works}) == len(result.works)
+
+
+def test_a_source_that_is_down_leaves_the_others_working(fake):
+    fake.clear()
+    fake.down("dblp")
+    try:
+        result = resolve_sections(fake, ["Compression"])
+    finally:
+        fake.up("dblp")
+    by_line = {w.first_entry.line: w for w in result.works}
+    assert "DBLP" in result.failed_sources and "unreachable" in result.failed_sources["DBLP"]
+    # ACL-backed works do not need DBLP
+    assert by_line[116].status == "resolved" and by_line[116].venue == "EMNLP 2019"
+    # works that needed DBLP fall back to the preprint and say why
+    albert = by_line[123]
+    assert albert.status == "partial" and albert.venue == "arXiv"
+    assert any("DBLP" in p for p in albert.problems)
+
+
+def test_offline_with_an_empty_cache_makes_no_request(fake, tmp_path):
+    fake.clear()
+    result = resolve_sections(fake, ["Compression"], offline=True)
+    assert sum(len(fake.requests(s)) for s in ("arxiv", "acl", "openreview", "openreview2", "dblp")) == 0
+    assert all(w.status == "partial" for w in result.works)
+    assert all(w.problems for w in result.works)
