@@ -32,7 +32,8 @@ def choose_version(records: Sequence[Record]) -> Record | None:
     if published:
         # main venues before workshops, then by source authority, then the earliest publication
         return min(published, key=lambda r: (_is_workshop(r), _SOURCE_RANK.get(r.source, 9), r.year or 9999))
-    preprints = sorted(records, key=lambda r: _SOURCE_RANK.get(r.source, 9))
+    # arXiv is the authority for the preprint itself (DBLP's CoRR copy of it comes second)
+    preprints = sorted(records, key=lambda r: (r.source != "arxiv", _SOURCE_RANK.get(r.source, 9)))
     return preprints[0] if preprints else None
 
 
@@ -100,7 +101,8 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
         if value not in (None, "", ()):
             values[name] = value
             provenance.append((name, source))
-    if chosen.source == "openreview" and not values.get("container_title"):
+    if chosen.published and not values.get("container_title"):
+        # ICLR notes and some DBLP records name no proceedings: use the venue's own full name
         full = venues.full_name(chosen.venue)
         if full:
             values["container_title"] = full
