@@ -54,7 +54,8 @@ def fake():
 def resolved(fake):
     fake.clear()
     result = resolve_sections(fake, ["Compression", "Transformer/Papers"])
-    return result, {w.first_entry.line: w for w in result.works}
+    logs = {s: list(fake.requests(s)) for s in ("arxiv", "acl", "openreview", "openreview2", "dblp")}
+    return result, {w.first_entry.line: w for w in result.works}, logs
 
 
 # line → (venue, year, type, ids that must be present)
@@ -94,7 +95,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize("line", sorted(EXPECTED))
 def test_each_work_gets_the_version_a_researcher_would_cite(resolved, line):
-    _, by_line = resolved
+    _, by_line, _ = resolved
     venue, year, etype, ids = EXPECTED[line]
     work = by_line[line]
     assert work.status == "resolved", work.problems
@@ -106,7 +107,7 @@ def test_each_work_gets_the_version_a_researcher_would_cite(resolved, line):
 
 
 def test_published_versions_carry_their_pages_and_doi(resolved):
-    _, by_line = resolved
+    _, by_line, _ = resolved
     tiny = by_line[121]
     assert tiny.pages == "4163--4174" and tiny.doi == "10.18653/v1/2020.findings-emnlp.372"
     assert tiny.container_title.startswith("Findings of the Association for Computational Linguistics: EMNLP 2020")
@@ -115,13 +116,13 @@ def test_published_versions_carry_their_pages_and_doi(resolved):
 
 
 def test_a_work_without_any_source_record_is_unresolved(resolved):
-    _, by_line = resolved
+    _, by_line, _ = resolved
     memory = by_line[40]  # a CS224n course report: no arXiv, ACL, OpenReview or DBLP record exists
     assert memory.status == "unresolved" and memory.sources == ("list",)
 
 
 def test_list_venue_hints_are_evidence_not_truth(resolved):
-    _, by_line = resolved
+    _, by_line, _ = resolved
     tiny = {(d.field, d.listed, d.resolved) for d in by_line[121].discrepancies}
     assert ("venue", "ICLR 2019", "Findings of EMNLP 2020") in tiny and ("year", "2019", "2020") in tiny
     # the year typo "(ICLR 202)" is resolved to the real year
@@ -131,18 +132,26 @@ def test_list_venue_hints_are_evidence_not_truth(resolved):
 
 
 def test_rejected_openreview_submission_is_not_cited_as_iclr(resolved):
-    _, by_line = resolved
+    _, by_line, _ = resolved
     work = by_line[124]
     assert work.venue == "RepL4NLP 2020" and "ICLR" not in (work.container_title or "")
     assert "openreview" in work.sources  # the note was read, but it says the paper was not accepted
 
 
-def test_lookalike_search_hits_are_rejected_with_evidence(resolved):
-    _, by_line = resolved
+def test_lookalike_search_hits_are_rejected_with_evidence(fake, resolved):
+    import requests
+
+    _, by_line, _ = resolved
     work = by_line[124]
+    # the DBLP search does return a real look-alike paper ...
+    answer = requests.get(fake.base_url("dblp") + "/search/publ/api", timeout=10, params={
+        "q": "Compressing BERT Studying the Effects of Weight Pruning on Transfer Learning", "format": "json", "h": "10"}).json()
+    titles = [h["info"]["title"] for h in answer["result"]["hits"]["hit"]]
+    assert any(t.startswith("Compressing Large-Scale Transformer-Based Models") for t in titles)
+    # ... which is never used, and the rejection is on record with its score
     rejected = [m for m in work.matches if not m.accepted]
-    assert any(m.candidate.startswith("Compressing Large-Scale Transformer-Based Models") for m in rejected)
-    assert all(m.title_score < 90 for m in rejected)
+    assert rejected and all(m.title_score < 90 and "title differs" in m.reason for m in rejected)
+    assert not any(m.accepted and m.candidate.startswith("Compressing Large-Scale") for m in work.matches)
     accepted = [m for m in work.matches if m.accepted]
     assert accepted and all(m.title_score >= 90 for m in accepted)
     assert work.title == "Compressing BERT: Studying the Effects of Weight Pruning on Transfer Learning"
@@ -150,11 +159,11 @@ def test_lookalike_search_hits_are_rejected_with_evidence(resolved):
     assert work.authors[0].family == "Gordon"
 
 
-def test_no_request_is_made_twice_and_arxiv_ids_are_batched(fake, resolved):
-    for service in ("arxiv", "acl", "openreview", "openreview2", "dblp"):
-        reqs = fake.requests(service)
+def test_no_request_is_made_twice_and_arxiv_ids_are_batched(resolved):
+    _, _, logs = resolved  # request logs taken right after the resolution run
+    for service, reqs in logs.items():
         assert len(reqs) == len(set(reqs)), f"{service} asked twice: {Counter(reqs).most_common(2)}"
-    id_list_requests = [r for r in fake.requests("arxiv") if "id_list=" in r]
+    id_list_requests = [r for r in logs["arxiv"] if "id_list=" in r]
     assert len(id_list_requests) == 1
 
 

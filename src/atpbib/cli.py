@@ -44,13 +44,18 @@ StrictOpt = typer.Option(False, "--strict", help="Treat list warnings (and, for 
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn every error a user can cause into one line and an exit code."""
+    from .export import ExportError
+    from .keys import KeyTemplateError
     from .listparse import ListError
     from .select import SectionError
 
     try:
         yield
-    except (UsageError, ListError, SectionError) as exc:
+    except (UsageError, ListError, SectionError, KeyTemplateError, ExportError) as exc:
         _err(f"atpbib: error: {exc}")
+        raise typer.Exit(2)
+    except UnicodeDecodeError as exc:
+        _err(f"atpbib: error: not UTF-8 text ({exc.reason} at byte {exc.start})")
         raise typer.Exit(2)
     except OSError as exc:
         _err(f"atpbib: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
@@ -281,7 +286,7 @@ def export(
                 raise UsageError(f"--merge: {merge_path} does not exist")
             from .export.bibtex import library_keys
 
-            existing_text = merge_path.read_text(encoding="utf-8")
+            existing_text = merge_path.read_bytes().decode("utf-8")  # keep CRLF: the library stays byte for byte
             existing_keys = frozenset(library_keys(existing_text))
         parsed, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, strict, kinds,
                                       key_format=key_format, existing=existing_keys)

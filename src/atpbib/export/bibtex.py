@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import bibtexparser
 from bibtexparser import model as bibmodel
@@ -249,11 +250,22 @@ class _Known:
     title: str = ""
 
 
-def _plain(value: str) -> str:
-    from pylatexenc.latex2text import LatexNodes2Text
+@lru_cache(maxsize=1)
+def _latex2text():
+    """pylatexenc's decoder, taught the text commands our own escaping emits (so a re-merge matches)."""
+    from pylatexenc import latex2text
 
+    db = latex2text.get_default_latex_context_db()
+    db.add_context_category("atpbib", prepend=True, macros=[
+        latex2text.MacroTextSpec(name, text) for name, text in (
+            ("textbraceleft", "{"), ("textbraceright", "}"), ("textbackslash", "\\"),
+            ("textasciitilde", "~"), ("textasciicircum", "^"))])
+    return latex2text.LatexNodes2Text(latex_context=db, math_mode="verbatim")
+
+
+def _plain(value: str) -> str:
     try:
-        return LatexNodes2Text(math_mode="verbatim").latex_to_text(value)
+        return _latex2text().latex_to_text(value)
     except Exception:  # pragma: no cover - pylatexenc is tolerant; anything else: keep raw
         return value
 
