@@ -105,7 +105,7 @@ def test_search_query_drops_operators():
 
 # -- through the fake --------------------------------------------------------------------------------
 
-DBLP_FACTS = [r for p in load_papers() for r in (p.get("dblp") or []) + (p.get("lookalikes") or []) if r.get("key")]
+DBLP_FACTS = [r for p in load_papers() for r in (p.get("dblp") or []) + (p.get("lookalikes") or []) if r.get("key") and r.get("title")]
 
 
 @pytest.fixture(scope="module")
