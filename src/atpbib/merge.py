@@ -101,6 +101,15 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
         if value not in (None, "", ()):
             values[name] = value
             provenance.append((name, source))
+    if "year" not in values:
+        # the chosen version gave no date: another record of the same kind of version, else the list's hint
+        same_kind = [r for r in ordered if r.published == chosen.published and r.year]
+        if same_kind:
+            values["year"] = same_kind[0].year
+            provenance.append(("year", same_kind[0].source))
+        elif entries[0].year:
+            values["year"] = entries[0].year
+            provenance.append(("year", "list"))
     if chosen.published and not values.get("container_title"):
         # ICLR notes and some DBLP records name no proceedings: use the venue's own full name
         full = venues.full_name(chosen.venue)

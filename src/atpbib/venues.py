@@ -48,6 +48,7 @@ VENUES: tuple[Venue, ...] = (
     Venue("WWW", (r"the web conference", r"world wide web conference", r"^www\b")),
     Venue("ECCV", (r"european conference on computer vision", r"^eccv\b")),
     Venue("CICLing", (r"cicling", r"intelligent text processing and computational linguistics")),
+    Venue("TASLP", (r"ieee/acm transactions on audio,? speech,? and language processing", r"^ieee acm trans\. audio speech lang\. process")),
     Venue("JMLR", (r"journal of machine learning research", r"^j\. mach\. learn\. res\.", r"^jmlr\b")),
     Venue("Sci. China Technol. Sci.", (r"science china technological sciences", r"^sci\. china technol")),
 )
