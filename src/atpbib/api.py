@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import Entry, Work
-from .resolve import ResolveResult, resolve_entries
+if TYPE_CHECKING:  # lazy: `atpbib sections` / `list` never load the resolver (merge, rapidfuzz, …)
+    from .model import Entry, Work
+    from .resolve import ResolveResult
 
 
 def make_fetcher(
@@ -65,6 +66,8 @@ def resolve(
     Only the selection is fetched; the rest of the list is resolved from the cache alone, so that
     citation-key collisions are decided over the whole list and a work keeps its key whatever is selected.
     """
+    from .resolve import resolve_entries
+
     own = fetcher is None
     fetcher = fetcher or make_fetcher(cache_dir=cache_dir, offline=offline, refresh=refresh, mailto=mailto)
     try:
@@ -88,6 +91,7 @@ def with_keys(works: list[Work], parsed: Any, kinds: Sequence[str], fetcher: Any
     if others:
         # resolve the rest from the cache only: no network, same answers as a full run once cached
         from .fetch import Fetcher
+        from .resolve import resolve_entries
 
         cache_dir = getattr(fetcher, "cache_dir", None)
         with Fetcher(cache_dir, offline=True) as quiet:

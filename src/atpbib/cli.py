@@ -190,14 +190,16 @@ def _work_json(w: Any) -> dict:
     }
 
 
-def _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, strict, kinds, key_format=None, existing=frozenset()):
+def _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, strict, kinds, key_format=None,
+                 existing=frozenset(), warn=True):
     from .api import select, with_keys
     from .resolve import resolve_entries
 
     with _fetcher(cache_dir, offline, refresh, mailto, quiet) as fetcher:
         parsed, _ = _parse(list_path, strict, fetcher=fetcher)
         chosen = [e for e in select(parsed, section or []) if e.kind in kinds]
-        _warn(parsed, strict, chosen)
+        if warn:
+            _warn(parsed, strict, chosen)
         result = resolve_entries(chosen, fetcher)
         result.works = with_keys(result.works, parsed, kinds, fetcher, key_format, existing=existing)
         return parsed, result
@@ -338,10 +340,12 @@ def check(
             raise UsageError(f"--format: unknown format {fmt!r} (text, markdown, json)")
         if fix and not output:
             raise UsageError("--fix needs -o FIXED.md (the list itself is never overwritten)")
+        if (diff or output) and not fix:
+            raise UsageError("--diff and -o only make sense with --fix")
         from . import check as checking
 
         parsed, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, False,
-                                      ("paper", "survey", "book"))
+                                      ("paper", "survey", "book"), warn=False)  # warnings are findings here
         findings = checking.audit(parsed, result)
         typer.echo(checking.render(findings, fmt))
         if fix:

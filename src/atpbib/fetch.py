@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import io
 import json
 import logging
 import os
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import requests
+import urllib3
 from requests_cache import BaseCache, CachedResponse, SQLiteCache
 from tenacity import RetryCallState, Retrying, retry_if_exception
 
@@ -58,6 +60,7 @@ KINDS = ("unreachable", "timeout", "http", "invalid", "offline", "circuit-open",
 CACHE_FILE = "http_cache.sqlite"
 _BUSY_TIMEOUT_MS = 30_000
 _CHUNK = 64 * 1024
+_MISSING = (404, 410)  # "no such record": cacheable only when the caller says so (get(cache_missing=True))
 # Errors that mean "the stored cache is unusable", as opposed to a miss.
 _CACHE_ERRORS: tuple[type[BaseException], ...] = (
     sqlite3.Error,
@@ -88,6 +91,7 @@ class FetchError(Exception):
         self._retryable = False
         self._retry_after: float | None = None
         self._fast = False
+        self._response: Any = None  # a definitive 404/410 answer, for get(cache_missing=True)
 
     def __str__(self) -> str:
         return self.message
@@ -416,7 +420,17 @@ class Fetcher:
 
     # -- the one entry point ------------------------------------------------------------------------
 
-    def get(self, url: str, params: dict | None = None, *, validate: Callable[[bytes], None] | None = None) -> Response:
+    def get(
+        self,
+        url: str,
+        params: dict | None = None,
+        *,
+        validate: Callable[[bytes], None] | None = None,
+        cache_missing: bool = False,
+    ) -> Response:
+        """A good answer, or FetchError. `cache_missing=True`: a 404/410 is a definitive "no such record"
+        for this URL, so it is stored like an answer (and raised again from the cache) instead of being
+        asked again on every run."""
         try:
             prepared = self.session.prepare_request(requests.Request("GET", url, params=params))
         except (requests.RequestException, ValueError) as exc:  # MissingSchema, InvalidURL, bad params
@@ -427,7 +441,7 @@ class Fetcher:
         host = self._host(hk)
         from_cache = False
         try:
-            result = self._get(prepared, host, validate)
+            result = self._get(prepared, host, validate, cache_missing)
             from_cache = result.from_cache
             return result
         except FetchError:
@@ -437,9 +451,46 @@ class Fetcher:
         finally:
             self._notify(hk, full_url, from_cache)
 
+    # -- batch APIs: one answer shared out per item ---------------------------------------------------
+
+    def cached(self, url: str, params: dict | None = None) -> Response | None:
+        """The cached good answer for this request without touching the network, or None.
+
+        Batch APIs (arXiv id_list) use it to look up each item under its own single-item request, so a
+        later run with a different selection (one section instead of the whole list) is still answered
+        from the cache. Expired answers count as absent unless offline; --refresh bypasses it."""
+        if self.refresh and not self.offline:
+            return None
+        prepared = self.session.prepare_request(requests.Request("GET", url, params=params))
+        key = self._cache.create_key(prepared)
+        hit = self._cache_read(key)
+        if hit is None or hit.status_code in _MISSING or (hit.is_expired and not self.offline):
+            return None
+        host = self._host(config.host_key(prepared.url or url))
+        result = self._from_cached(hit, host, stale=hit.is_expired, why="offline mode")
+        self._notify(host.key, prepared.url or url, True)
+        return result
+
+    def store(self, url: str, params: dict | None, content: bytes, content_type: str) -> None:
+        """Cache `content` as the answer to a single-item request, carved out of a validated batch answer."""
+        prepared = self.session.prepare_request(requests.Request("GET", url, params=params))
+        resp = requests.Response()
+        resp.status_code = 200
+        resp.reason = "OK"
+        resp._content = content
+        resp.url = prepared.url or url
+        resp.request = prepared
+        resp.headers = requests.structures.CaseInsensitiveDict({"Content-Type": content_type})
+        # requests-cache copies the low-level response too: give it one built from the same bytes
+        resp.raw = urllib3.HTTPResponse(body=io.BytesIO(content), headers=dict(resp.headers), status=200,
+                                        preload_content=False, request_url=resp.url)
+        self._cache_write(self._cache.create_key(prepared), resp)
+
     # -- internals ----------------------------------------------------------------------------------
 
-    def _get(self, prepared: requests.PreparedRequest, host: _Host, validate: Callable[[bytes], None] | None) -> Response:
+    def _get(
+        self, prepared: requests.PreparedRequest, host: _Host, validate: Callable[[bytes], None] | None, cache_missing: bool = False
+    ) -> Response:
         key = self._cache.create_key(prepared)
         cached = self._cache_read(key)
         fresh = cached is not None and not cached.is_expired
@@ -461,6 +512,12 @@ class Fetcher:
         try:
             raw, body = self._fetch(prepared, host, validate)
         except FetchError as err:
+            gone = getattr(err, "_response", None) if cache_missing else None
+            if gone is not None and (cached is None or cached.status_code in _MISSING):
+                self._cache_write(key, gone)
+                with self._lock:
+                    self._refreshed.add(key)
+                raise
             if cached is not None:
                 return self._from_cached(cached, host, stale=True, why=f"re-fetch failed: {err}")
             raise
@@ -481,11 +538,15 @@ class Fetcher:
         stats = self._stat(host.key)
         with self._lock:
             stats.cache_hits += 1
-            if stale:
+            if stale and cached.status_code not in _MISSING:
                 stats.stale += 1
                 note = f"{host.name}: used a stale cached answer for {cached.url} ({why})"
                 self.events.append(note)
                 log.info(note)
+        if cached.status_code in _MISSING:  # a stored "no such record" (cache_missing=True)
+            url = cached.url or ""
+            reason = f" {cached.reason}" if getattr(cached, "reason", None) else ""
+            raise FetchError(url, host.key, "http", f"{host.name} answered HTTP {cached.status_code}{reason}: {url}", cached.status_code)
         return Response(
             url=cached.url or "",
             status=cached.status_code,
@@ -591,7 +652,15 @@ class Fetcher:
                         host.not_before = max(host.not_before, time.monotonic() + retry_after)
             raise err
         if not 200 <= status < 300:
-            raise FetchError(url, host.key, "http", f"{host.name} answered HTTP {status} {resp.reason or ''}".rstrip() + f": {url}", status)
+            err = FetchError(url, host.key, "http", f"{host.name} answered HTTP {status} {resp.reason or ''}".rstrip() + f": {url}", status)
+            if status in _MISSING:  # definitive: kept so that get(cache_missing=True) can store it
+                try:
+                    resp._content = self._read_body(resp, host, url)
+                    resp._content_consumed = True
+                    err._response = resp
+                except FetchError:
+                    pass  # a cut-off error page: still a 404, just not stored
+            raise err
 
         body = self._read_body(resp, host, url)
         resp._content = body  # so requests-cache can serialise what we read

@@ -107,7 +107,7 @@ def fetch_bib(fetcher: Any, acl_id: str) -> Record | None:
 
     acl_id = acl_id.strip()
     try:
-        response = fetcher.get(bib_url(acl_id), validate=expect_bibtex)
+        response = fetcher.get(bib_url(acl_id), validate=expect_bibtex, cache_missing=True)  # a 404 is an answer: cached
     except Exception as exc:
         if is_http_status(exc, 404, 410):
             return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -176,9 +177,20 @@ def fetch_by_ids(fetcher: Any, ids: list[str], batch_size: int = 100) -> dict[st
             continue
         wanted.setdefault(ident, []).append(raw)
     found: dict[str, Record] = {}
-    order = list(wanted)
+    order = []
+    for ident in wanted:  # ids answered before, by any batch, need no request
+        hit = fetcher.cached(_api(), _single(ident)) if hasattr(fetcher, "cached") else None
+        records = parse_feed(hit.content) if hit is not None else []
+        if records:
+            for spelling in wanted[ident]:
+                found[spelling] = records[0]
+        else:
+            order.append(ident)
     for batch in _batches(order, batch_size):
-        records = parse_feed(_get(fetcher, {"id_list": ",".join(batch), "max_results": len(batch)}))
+        content = _get(fetcher, {"id_list": ",".join(batch), "max_results": len(batch)})
+        records = parse_feed(content)
+        if hasattr(fetcher, "store"):
+            _share_out(fetcher, content, batch)
         by_base: dict[str, Record] = {}
         by_full: dict[str, Record] = {}
         for r in records:
@@ -193,6 +205,29 @@ def fetch_by_ids(fetcher: Any, ids: list[str], batch_size: int = 100) -> dict[st
                 for spelling in wanted[ident]:
                     found[spelling] = record
     return found
+
+
+def _single(ident: str) -> dict[str, Any]:
+    return {"id_list": ident, "max_results": 1}
+
+
+def _share_out(fetcher: Any, content: bytes, batch: Sequence[str]) -> None:
+    """Cache each entry of a batch answer as the answer to its own single-id request."""
+    feed = _parse_xml(content)
+    by_base: dict[str, Any] = {}
+    for entry in feed.findall(f"{ATOM}entry"):
+        if _is_error_entry(entry):
+            continue
+        base, _ = split_version(_entry_id(_text(entry, f"{ATOM}id") or ""))
+        by_base.setdefault(base, entry)
+    for ident in batch:
+        entry = by_base.get(split_version(ident)[0])
+        if entry is None:
+            continue
+        single = ET.Element(f"{ATOM}feed")
+        single.append(entry)
+        body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(single, encoding="utf-8")
+        fetcher.store(_api(), _single(ident), body, "application/atom+xml; charset=utf-8")
 
 
 def title_query(title: str) -> str:

@@ -239,7 +239,7 @@ def fetch_bib(fetcher: Any, key: str) -> Record | None:
     from ..fetch import expect_bibtex
 
     try:
-        response = fetcher.get(bib_url(key), validate=expect_bibtex)
+        response = fetcher.get(bib_url(key), validate=expect_bibtex, cache_missing=True)  # a 404 is an answer: cached
     except Exception as exc:
         if is_http_status(exc, 404, 410):
             return None
