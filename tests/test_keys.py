@@ -46,9 +46,9 @@ def test_keys_are_ascii_transliterated_lower_case():
     assert base_key(work("Title", [("van der Berg, Jr.", "Jan")], 2000)) == "vanderberg2000title"
 
 
-def test_no_year_gives_nd_and_no_author_uses_title_words():
-    assert base_key(work("Some Paper", [("Doe", "J")])) == "doe" + "nd" + "some"
-    assert base_key(work("The Annotated Transformer")) == "annotatedndtransformer"
+def test_no_year_leaves_it_out_and_no_author_uses_title_words():
+    assert base_key(work("Some Paper", [("Doe", "J")])) == "doe" + "some"
+    assert base_key(work("The Annotated Transformer")) == "annotatedtransformer"
     assert base_key(work("Keras Attention Layer", year=2019)) == "keras2019attention"
 
 

@@ -95,7 +95,7 @@ def base_key(work: Work, template: str = DEFAULT_TEMPLATE) -> str:
             family = "anon"
     if not words:
         words = [_title_hash(work.title)] if not title_words(work.title) else [""]
-    year = str(work.year) if work.year else "nd"
+    year = str(work.year) if work.year else ""  # no year: nothing, as Better BibTeX does (not "nd")
 
     def fill(m: re.Match[str]) -> str:
         name, n = m.group(1), m.group(2)

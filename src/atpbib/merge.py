@@ -54,7 +54,8 @@ def list_only_work(entries: Sequence[Entry], problems: Sequence[str] = ()) -> Wo
     url = next((l.url for e in entries for l in e.links if l.url.startswith("http")), None)
     resolvable = first.kind in RESOLVABLE_KINDS
     has_ids = any(v for k, v in ids.known().items() if k != "github")
-    status = "partial" if (resolvable and (has_ids or problems)) else ("unresolved" if resolvable else "partial")
+    # a blog post, repository or talk has nothing to resolve: the list is its authoritative record
+    status = ("partial" if (has_ids or problems) else "unresolved") if resolvable else "resolved"
     return Work(
         title=first.title,
         entries=tuple(entries),
