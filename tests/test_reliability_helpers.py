@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -107,13 +106,31 @@ class Run:
     elapsed: float
     maxrss_mb: float
     timed_out: bool
+    memory_exceeded: bool = False
 
     def describe(self) -> str:
-        return f"atpbib {' '.join(self.args)} → rc={self.returncode} in {self.elapsed:.1f}s\nstderr:\n{self.stderr[-3000:]}"
+        return (f"atpbib {' '.join(self.args)} → rc={self.returncode} in {self.elapsed:.1f}s, peak {self.maxrss_mb:.0f} MB"
+                f"{' (timed out)' if self.timed_out else ''}{' (memory bound exceeded)' if self.memory_exceeded else ''}"
+                f"\nstderr:\n{self.stderr[-3000:]}")
 
 
-def run_cli(args: list[Any], env: dict[str, str], *, timeout: float = RUN_TIMEOUT, cwd: Path | None = None) -> Run:
-    """`python -m atpbib ARGS` with a hard timeout; also measures this child's own peak memory (wait4)."""
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_cli(args: list[Any], env: dict[str, str], *, timeout: float = RUN_TIMEOUT, cwd: Path | None = None,
+            max_rss_mb: float | None = None) -> Run:
+    """`python -m atpbib ARGS` with a hard timeout; also measures this child's own peak memory (wait4).
+
+    With max_rss_mb the child is killed as soon as its resident memory passes the bound (so a test of a
+    memory bound fails fast instead of swapping); Run.maxrss_mb then reports at least the bound."""
     argv = [str(a) for a in args]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
@@ -130,16 +147,32 @@ def run_cli(args: list[Any], env: dict[str, str], *, timeout: float = RUN_TIMEOU
 
         timer = threading.Timer(timeout, _kill)
         timer.start()
+        done = threading.Event()
+        over = threading.Event()
+
+        def _watch() -> None:
+            while not done.wait(0.2):
+                if _rss_mb(proc.pid) > (max_rss_mb or 0):
+                    over.set()
+                    _kill()
+                    return
+
+        watcher = threading.Thread(target=_watch, daemon=True) if max_rss_mb else None
+        if watcher:
+            watcher.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
+            done.set()
             timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
         elapsed = time.monotonic() - started
         out.seek(0)
         err.seek(0)
+        if over.is_set():
+            timed_out.clear()  # killed for its memory, not its time
         return Run(argv, proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   elapsed, usage.ru_maxrss / 1024.0, timed_out.is_set())
+                   elapsed, usage.ru_maxrss / 1024.0, timed_out.is_set(), over.is_set())
 
 
 def write_hook(directory: Path) -> Path:
@@ -174,12 +207,20 @@ def assert_no_traceback(run: Run) -> None:
 
 
 def assert_one_line_usage_error(run: Run) -> str:
-    """Exit code 2, no traceback, and exactly one 'atpbib: error: …' line; returns that line."""
+    """Exit code 2, no traceback, exactly one 'atpbib: error: …' line (besides the list's own
+    'FILE:LINE: warning:' notes, which the bundled list has); returns that line."""
     assert_no_traceback(run)
     assert run.returncode == 2, run.describe()
-    errors = [l for l in run.stderr.splitlines() if l.strip()]
-    assert len(errors) == 1 and errors[0].startswith("atpbib: error: "), run.describe()
-    return errors[0]
+    return one_error_line(run.stderr, run.describe())
+
+
+LIST_WARNING = re.compile(r"^.+:\d+: warning: ")
+
+
+def one_error_line(stderr: str, context: str = "") -> str:
+    lines = [l for l in stderr.splitlines() if l.strip() and not LIST_WARNING.match(l)]
+    assert len(lines) == 1 and lines[0].startswith("atpbib: error: "), context or stderr
+    return lines[0]
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -311,6 +352,7 @@ class Baseline:
     report: dict
     lines: list[int]  # first list line of each work, in output order
     touched: dict[int, set[str]] = field(default_factory=dict)  # line → services its resolution asks
+    list_ids: dict[int, dict[str, str]] = field(default_factory=dict)  # line → identifiers the list gives
 
     def entry_for_line(self, line: int) -> BibEntry:
         return self.entries[self.lines.index(line)]
@@ -368,6 +410,9 @@ def make_baseline(fake: FakeServices, workdir: Path) -> Baseline:
     assert [e.key for e in entries] == [w["key"] for w in works]
     base = Baseline(text, entries, works, report, [w["entries"][0]["line"] for w in works])
     base.touched = touched_services(fake)
+    from atpbib import api
+
+    base.list_ids = {e.line: e.ids.known() for e in api.select(api.load(None), [SECTION])}
     assert set(base.touched) == set(base.lines)
     reset_fake(fake)
     return base
@@ -383,5 +428,3 @@ def baseline_fixture(fake: FakeServices, tmp_path_factory: pytest.TempPathFactor
     return make_baseline(fake, tmp_path_factory.mktemp("baseline"))
 
 
-__all__ = [name for name in dir() if not name.startswith("_")]
-_ = (re, signal)  # re-exported for the test modules

@@ -22,6 +22,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, backup: bool =
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     directory = target.parent if str(target.parent) else Path(".")
+    _remove_stale_temps(directory, target.name)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     tmp = Path(tmp_name)
     try:
@@ -49,6 +50,25 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, backup: bool =
         raise
     _fsync_dir(directory)
     return target
+
+
+STALE_TEMP_SECONDS = 60.0
+
+
+def _remove_stale_temps(directory: Path, name: str) -> None:
+    """Temp files of an earlier writer that was killed before its rename: never data, safe to drop."""
+    import time
+
+    try:
+        leftovers = list(directory.glob(f".{name}.*.tmp"))
+    except OSError:
+        return
+    for old in leftovers:
+        try:
+            if time.time() - old.stat().st_mtime > STALE_TEMP_SECONDS:
+                old.unlink()
+        except OSError:
+            pass
 
 
 def _umask() -> int:

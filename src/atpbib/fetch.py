@@ -31,14 +31,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import requests
 import urllib3
 from requests_cache import BaseCache, CachedResponse, SQLiteCache
-from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from . import config
+
+if TYPE_CHECKING:  # tenacity is imported on the first network fetch: a warm run never needs it
+    from tenacity import RetryCallState
 
 log = logging.getLogger(__name__)
 
@@ -559,6 +561,8 @@ class Fetcher:
     def _fetch(
         self, prepared: requests.PreparedRequest, host: _Host, validate: Callable[[bytes], None] | None
     ) -> tuple[requests.Response, bytes]:
+        from tenacity import Retrying, retry_if_exception
+
         retrying = Retrying(
             stop=self._stop,
             wait=self._wait,

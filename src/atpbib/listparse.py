@@ -490,8 +490,13 @@ class _Table:
     body: list[list[Token]] = field(default_factory=list)
 
 
+# markdown-it stops reading the document at this depth (commonmark preset: 20, i.e. lists 10 deep);
+# awesome lists nest a few levels, so allow far more, within what Python's recursion limit takes.
+MAX_NESTING = 100
+
+
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table").enable("strikethrough")
 
 
 def _inline_text(tok: Token) -> str:
@@ -718,6 +723,18 @@ def _table_entries(tables: list[_Table], doc_warnings: list[str]) -> list[Entry]
     return entries
 
 
+_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:")
+
+
+def _first_unread_line(text: str, tokens: list[Token]) -> int | None:
+    """markdown-it silently stops at its nesting limit; find the first content line it never reached."""
+    covered = max((t.map[1] for t in tokens if t.map and t.level == 0), default=0)
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text)[covered:], start=covered + 1):
+        if line.strip() and not _LINK_DEFINITION.match(line):
+            return number
+    return None
+
+
 def parse_list(text: str, source_name: str = "<list>") -> ParsedList:
     """Parse a Markdown list. Never raises on str input: problems become warnings."""
     if not isinstance(text, str):
@@ -732,6 +749,10 @@ def parse_list(text: str, source_name: str = "<list>") -> ParsedList:
         log.warning("markdown parser failed on %s: %r", source_name, exc)
         msg = _w(1, f"the Markdown parser failed ({type(exc).__name__}); no entries read")
         return ParsedList((), (), (ListWarning(1, msg),), source_name, text)
+    unread = _first_unread_line(text, tokens)
+    if unread is not None:
+        doc_warnings.append(_w(unread, f"Markdown nested more than {MAX_NESTING // 2} levels deep: "
+                                       f"lines {unread}-{n_lines} could not be read"))
     headings, roots, tables = _walk(tokens, _title_heading_index(tokens), n_lines)
     entries = _items_to_entries(md, roots, env, doc_warnings) + _table_entries(tables, doc_warnings)
     entries = [_clamp(e, n_lines) for e in entries]
@@ -782,7 +803,13 @@ _NOT_TEXT_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "ap
                    "application/zip", "application/gzip", "application/x-", "application/vnd.", "application/msword")
 
 
+# Awesome lists are kilobytes; the pure-Python Markdown parser reads about 0.5 MB/s. Refuse what is not a list.
+MAX_LIST_BYTES = 5_000_000
+
+
 def _check_text(data: bytes, name: str) -> str:
+    if len(data) > MAX_LIST_BYTES:
+        raise ListError(f"{name} is too large for a Markdown list ({len(data) / 1e6:.1f} MB; the limit is {MAX_LIST_BYTES / 1e6:.0f} MB)")
     if b"\x00" in data:
         raise ListError(f"{name} is not a text/Markdown file (it contains NUL bytes)")
     try:

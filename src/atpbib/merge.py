@@ -102,6 +102,9 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
         if value not in (None, "", ()):
             values[name] = value
             provenance.append((name, source))
+    if not values.get("title"):
+        values["title"] = entries[0].title  # no source gave a usable title: the list's stands in
+        provenance.append(("title", "list"))
     if "year" not in values:
         # the chosen version gave no date: another record of the same kind of version, else the list's hint
         same_kind = [r for r in ordered if r.published == chosen.published and r.year]
@@ -164,8 +167,14 @@ def discrepancies(work: Work) -> tuple[Discrepancy, ...]:
 
 def same_work(a: Work, b: Work) -> bool:
     """Two works are one when they share an identifier, or their titles are verified equal."""
+    shared = conflicting = False
     for scheme in ("doi", "arxiv", "acl", "openreview", "dblp", "pmlr", "neurips"):
         va, vb = getattr(a.ids, scheme), getattr(b.ids, scheme)
-        if va and vb and va.lower() == vb.lower():
-            return True
-    return a.kind == b.kind and a.kind in RESOLVABLE_KINDS and title_score(a.title, b.title) >= 97.0
+        if va and vb:
+            if va.lower() == vb.lower():
+                shared = True
+            else:
+                conflicting = True  # two different arXiv ids are two papers, whatever else they share
+    if conflicting:
+        return False
+    return shared or (a.kind == b.kind and a.kind in RESOLVABLE_KINDS and title_score(a.title, b.title) >= 97.0)

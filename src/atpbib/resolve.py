@@ -182,18 +182,22 @@ class _Run:
                 self.search_arxiv(gi, g.title)
         if arxiv_ids:
             ids = sorted(arxiv_ids)
-            self.once("arxiv", ("arxiv-batch", tuple(ids)), lambda: self.src.arxiv.fetch_by_ids(self.fetcher, ids),
-                      lambda value, error: self._arxiv_batch_done(arxiv_ids, value, error))
+            failures: dict[str, BaseException] = {}
+            self.once("arxiv", ("arxiv-batch", tuple(ids)),
+                      lambda: self.src.arxiv.fetch_by_ids(self.fetcher, ids, errors=failures),
+                      lambda value, error: self._arxiv_batch_done(arxiv_ids, value, error, failures))
 
-    def _arxiv_batch_done(self, wanted: dict[str, list[int]], found: dict[str, Record] | None, error: BaseException | None) -> None:
+    def _arxiv_batch_done(self, wanted: dict[str, list[int]], found: dict[str, Record] | None,
+                          error: BaseException | None, failures: dict[str, BaseException]) -> None:
         for arxiv_id, gis in wanted.items():
             record = (found or {}).get(arxiv_id)
+            failed = error or failures.get(arxiv_id)
             for gi in gis:
                 g = self.groups[gi]
                 if record is not None:
                     self.add(gi, record)
-                elif error is not None:
-                    self.problem(gi, "arxiv", error)
+                elif failed is not None:
+                    self.problem(gi, "arxiv", failed)
                 else:
                     self.problem(gi, "arxiv", f"no record for arXiv:{arxiv_id}")
                 if not (g.ids.acl or g.ids.openreview):
@@ -298,7 +302,11 @@ def resolve_entries(entries: Sequence[Entry], fetcher: Any) -> ResolveResult:
         recs = run.records.get(gi, [])
         probs = run.problems.get(gi, [])
         if g.kind in merging.RESOLVABLE_KINDS:
-            work = merging.merge(g.entries, recs, probs)
+            try:
+                work = merging.merge(g.entries, recs, probs)
+            except Exception as exc:  # a source answered something unusable: keep the list's data, say why
+                log.warning("cannot merge the records of line %d: %s", g.entries[0].line, exc)
+                work = merging.list_only_work(g.entries, [*probs, f"unusable source data ({type(exc).__name__})"])
         else:
             work = merging.list_only_work(g.entries)
         # a work found under two list positions with different links (arXiv here, ACL there) is still one work

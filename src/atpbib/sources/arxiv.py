@@ -162,11 +162,14 @@ def _batches(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
         yield items[i : i + size]
 
 
-def fetch_by_ids(fetcher: Any, ids: list[str], batch_size: int = 100) -> dict[str, Record]:
+def fetch_by_ids(
+    fetcher: Any, ids: list[str], batch_size: int = 100, errors: dict[str, BaseException] | None = None
+) -> dict[str, Record]:
     """Records for many ids in few requests (id_list batches); ids arXiv does not know are absent.
 
     Keys are the ids as given. Malformed ids are never sent: one of them would make arXiv reject the
-    whole batch with HTTP 400.
+    whole batch with HTTP 400. With `errors`, a failed batch is recorded there per id (the records
+    already found are kept) instead of raised.
     """
     batch_size = max(1, min(batch_size, _MAX_BATCH))
     wanted: dict[str, list[str]] = {}  # id as requested → the caller's spellings
@@ -180,15 +183,24 @@ def fetch_by_ids(fetcher: Any, ids: list[str], batch_size: int = 100) -> dict[st
     order = []
     for ident in wanted:  # ids answered before, by any batch, need no request
         hit = fetcher.cached(_api(), _single(ident)) if hasattr(fetcher, "cached") else None
-        records = parse_feed(hit.content) if hit is not None else []
+        if hit is None:
+            order.append(ident)
+            continue
+        records = parse_feed(hit.content)  # an empty feed: arXiv said before that it has no such id
         if records:
             for spelling in wanted[ident]:
                 found[spelling] = records[0]
-        else:
-            order.append(ident)
     for batch in _batches(order, batch_size):
-        content = _get(fetcher, {"id_list": ",".join(batch), "max_results": len(batch)})
-        records = parse_feed(content)
+        try:
+            content = _get(fetcher, {"id_list": ",".join(batch), "max_results": len(batch)})
+            records = parse_feed(content)
+        except Exception as exc:
+            if errors is None:
+                raise
+            for ident in batch:
+                for spelling in wanted[ident]:
+                    errors[spelling] = exc
+            continue
         if hasattr(fetcher, "store"):
             _share_out(fetcher, content, batch)
         by_base: dict[str, Record] = {}
@@ -222,10 +234,10 @@ def _share_out(fetcher: Any, content: bytes, batch: Sequence[str]) -> None:
         by_base.setdefault(base, entry)
     for ident in batch:
         entry = by_base.get(split_version(ident)[0])
-        if entry is None:
-            continue
         single = ET.Element(f"{ATOM}feed")
-        single.append(entry)
+        if entry is not None:
+            single.append(entry)
+        # else: an empty feed, arXiv's own answer for an id it does not know, remembered as such
         body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(single, encoding="utf-8")
         fetcher.store(_api(), _single(ident), body, "application/atom+xml; charset=utf-8")
 

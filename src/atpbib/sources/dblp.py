@@ -40,9 +40,9 @@ def _first(value: Any) -> str | None:
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("text")
-    if value is None:
+    if not isinstance(value, str):  # a number or object where text belongs is junk, never an identifier
         return None
-    text = clean_space(str(value))
+    text = clean_space(value)
     return text or None
 
 

@@ -106,6 +106,8 @@ def _note_record(note: dict, content: dict[str, Any]) -> Record | None:
     if not forum:
         return None
     title = clean_space(content.get("title") if isinstance(content.get("title"), str) else "")
+    if not title:
+        return None  # a note without a title is no evidence of anything
     authors_raw = content.get("authors") or []
     if isinstance(authors_raw, str):
         authors_raw = [authors_raw]
