@@ -33,6 +33,7 @@ def make_fetcher(
         refresh=refresh,
         mailto=mailto or config.mailto(),
         on_request=on_request,
+        **config.fetch_settings(),
     )
 
 

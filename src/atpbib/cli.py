@@ -44,6 +44,7 @@ StrictOpt = typer.Option(False, "--strict", help="Treat list warnings (and, for 
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn every error a user can cause into one line and an exit code."""
+    from .config import ConfigError
     from .export import ExportError
     from .keys import KeyTemplateError
     from .listparse import ListError
@@ -51,7 +52,7 @@ def _user_errors() -> Iterator[None]:
 
     try:
         yield
-    except (UsageError, ListError, SectionError, KeyTemplateError, ExportError) as exc:
+    except (UsageError, ListError, SectionError, KeyTemplateError, ExportError, ConfigError) as exc:
         _err(f"atpbib: error: {exc}")
         raise typer.Exit(2)
     except UnicodeDecodeError as exc:

@@ -74,3 +74,23 @@ def default_cache_dir() -> Path:
 
 def mailto() -> str | None:
     return os.environ.get("ATPBIB_MAILTO") or None
+
+
+class ConfigError(ValueError):
+    """A setting from the environment that cannot be used."""
+
+
+def fetch_settings() -> dict[str, float | int]:
+    """Timeouts and retry bounds from the environment (ATPBIB_CONNECT_TIMEOUT, ATPBIB_READ_TIMEOUT,
+    ATPBIB_MAX_ATTEMPTS); only the variables that are set, so the fetch layer's defaults apply otherwise."""
+    out: dict[str, float | int] = {}
+    for var, key, cast in (("ATPBIB_CONNECT_TIMEOUT", "connect_timeout", float),
+                           ("ATPBIB_READ_TIMEOUT", "read_timeout", float),
+                           ("ATPBIB_MAX_ATTEMPTS", "max_attempts", int)):
+        raw = os.environ.get(var)
+        if raw:
+            try:
+                out[key] = cast(raw)
+            except ValueError:
+                raise ConfigError(f"{var}={raw!r} is not a number") from None
+    return out
