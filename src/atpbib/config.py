@@ -51,8 +51,12 @@ def intervals() -> dict[str, float]:
     eps = endpoints()
     out: dict[str, float] = {}
     for name, default in DEFAULT_INTERVALS.items():
-        raw = os.environ.get(f"ATPBIB_INTERVAL_{name.upper()}")
-        value = float(raw) if raw not in (None, "") else default
+        var = f"ATPBIB_INTERVAL_{name.upper()}"
+        raw = os.environ.get(var)
+        try:
+            value = float(raw) if raw not in (None, "") else default
+        except ValueError:
+            raise ConfigError(f"{var}={raw!r} is not a number of seconds") from None
         key = host_key(getattr(eps, name))
         out[key] = max(out.get(key, 0.0), value)
     return out
