@@ -26,6 +26,7 @@ import hashlib
 import html
 import json
 import math
+import os
 import re
 import socket
 import struct
@@ -35,10 +36,11 @@ import time
 import unicodedata
 import zlib
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 PAPERS_DIR = Path(__file__).resolve().parent / "fixtures" / "papers"
@@ -624,6 +626,22 @@ class Service:
             pass  # the client gave up (after "slow")
         if fault == "truncated":
             req.reset()
+
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables (e.g. FakeServices.env()) for the duration of a block."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 class FakeServices:

@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ import pytest
 from atpbib import check
 from atpbib.api import load
 from atpbib.api import resolve as resolve_api
-from fakeservices import FakeServices
+from fakeservices import FakeServices, environment
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERS = ROOT / "tests" / "fixtures" / "papers"
@@ -30,20 +29,6 @@ FAST = {"ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0"}
 
 def facts(slug: str) -> dict:
     return json.loads((PAPERS / f"{slug}.json").read_text(encoding="utf-8"))
-
-
-@contextmanager
-def environment(values: dict[str, str]):
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.fixture(scope="module")

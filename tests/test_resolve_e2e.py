@@ -6,32 +6,16 @@ venue or year by the resolver fails here.
 """
 from __future__ import annotations
 
-import os
 from collections import Counter
-from contextlib import contextmanager
 
 import pytest
 
 from atpbib.api import load, select
 from atpbib.fetch import Fetcher
 from atpbib.resolve import resolve_entries
-from fakeservices import FakeServices
+from fakeservices import FakeServices, environment
 
 PAPER_KINDS = ("paper", "survey", "book")
-
-
-@contextmanager
-def environment(values: dict[str, str]):
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 FAST = {"ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0"}
