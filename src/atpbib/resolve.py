@@ -167,12 +167,19 @@ class _Run:
 
     # -- the plan ---------------------------------------------------------------------------------
     def start(self) -> None:
+        papers = [(gi, g) for gi, g in enumerate(self.groups) if g.kind in merging.RESOLVABLE_KINDS]
         arxiv_ids: dict[str, list[int]] = defaultdict(list)
-        for gi, g in enumerate(self.groups):
-            if g.kind not in merging.RESOLVABLE_KINDS:
-                continue
+        for gi, g in papers:
             if g.ids.arxiv:
                 arxiv_ids[g.ids.arxiv].append(gi)
+        if arxiv_ids:
+            # first in the arXiv lane: the DBLP searches of every arXiv-linked paper wait for its titles
+            ids = sorted(arxiv_ids)
+            failures: dict[str, BaseException] = {}
+            self.once("arxiv", ("arxiv-batch", tuple(ids)),
+                      lambda: self.src.arxiv.fetch_by_ids(self.fetcher, ids, errors=failures),
+                      lambda value, error: self._arxiv_batch_done(arxiv_ids, value, error, failures))
+        for gi, g in papers:
             if g.ids.acl:
                 self.fetch_acl(gi, g.ids.acl)
             if g.ids.openreview:
@@ -180,12 +187,6 @@ class _Run:
             if not (g.ids.arxiv or g.ids.acl or g.ids.openreview):
                 self.search_dblp(gi, g.title)
                 self.search_arxiv(gi, g.title)
-        if arxiv_ids:
-            ids = sorted(arxiv_ids)
-            failures: dict[str, BaseException] = {}
-            self.once("arxiv", ("arxiv-batch", tuple(ids)),
-                      lambda: self.src.arxiv.fetch_by_ids(self.fetcher, ids, errors=failures),
-                      lambda value, error: self._arxiv_batch_done(arxiv_ids, value, error, failures))
 
     def _arxiv_batch_done(self, wanted: dict[str, list[int]], found: dict[str, Record] | None,
                           error: BaseException | None, failures: dict[str, BaseException]) -> None:
@@ -287,6 +288,36 @@ class _Run:
         return accepted
 
 
+class _TwinIndex:
+    """Finds an earlier work that is the same as a new one without comparing against every work
+    (a 5,000-entry list would make that quadratic): candidates share an identifier or a near-equal title."""
+
+    def __init__(self, works: list[Work]):
+        self.works = works
+        self.by_id: dict[tuple[str, str], int] = {}
+        self.titles: list[str] = []
+        self.title_owner: list[int] = []
+
+    def add(self, index: int, work: Work) -> None:
+        for scheme, value in work.ids.known().items():
+            if scheme != "github":
+                self.by_id.setdefault((scheme, value.lower()), index)
+        if work.kind in merging.RESOLVABLE_KINDS:
+            self.titles.append(normalize_title(work.title))
+            self.title_owner.append(index)
+
+    def find(self, work: Work) -> int | None:
+        from rapidfuzz import fuzz, process
+
+        candidates = {i for (scheme, value) in ((k, v.lower()) for k, v in work.ids.known().items() if k != "github")
+                      if (i := self.by_id.get((scheme, value))) is not None}
+        title = normalize_title(work.title)
+        if title and self.titles:
+            for _, _, pos in process.extract(title, self.titles, scorer=fuzz.ratio, score_cutoff=97.0, limit=5):
+                candidates.add(self.title_owner[pos])
+        return next((i for i in sorted(candidates) if merging.same_work(self.works[i], work)), None)
+
+
 def resolve_entries(entries: Sequence[Entry], fetcher: Any) -> ResolveResult:
     """Resolve list entries into works (list order), using `fetcher` for every request."""
     groups = group_entries(entries)
@@ -296,6 +327,7 @@ def resolve_entries(entries: Sequence[Entry], fetcher: Any) -> ResolveResult:
     finally:
         run.wait()
     works: list[Work] = []
+    twins = _TwinIndex(works)
     records_of: list[list[Record]] = []
     problems_of: list[list[str]] = []
     for gi, g in enumerate(groups):
@@ -310,13 +342,15 @@ def resolve_entries(entries: Sequence[Entry], fetcher: Any) -> ResolveResult:
         else:
             work = merging.list_only_work(g.entries)
         # a work found under two list positions with different links (arXiv here, ACL there) is still one work
-        twin = next((i for i, w in enumerate(works) if merging.same_work(w, work)), None)
-        if twin is not None and g.kind in merging.RESOLVABLE_KINDS:
+        twin = twins.find(work) if g.kind in merging.RESOLVABLE_KINDS else None
+        if twin is not None:
             entries_all = sorted(works[twin].entries + work.entries, key=lambda e: e.line)
             records_of[twin] += recs
             problems_of[twin] += [p for p in probs if p not in problems_of[twin]]
             works[twin] = merging.merge(entries_all, records_of[twin], problems_of[twin])
+            twins.add(twin, works[twin])
             continue
+        twins.add(len(works), work)
         works.append(work)
         records_of.append(list(recs))
         problems_of.append(list(probs))

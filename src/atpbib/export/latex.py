@@ -177,6 +177,12 @@ def nickname_terms(extra: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(terms)
 
 
+@lru_cache(maxsize=16)
+def _lexicon(extra: tuple[str | None, ...]) -> tuple[str, ...]:
+    """Built once per export, not once per title: a 5,000-entry list has thousands of nicknames."""
+    return base_lexicon() + nickname_terms(extra)
+
+
 @lru_cache(maxsize=64)
 def _lexicon_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     unique = sorted(set(terms), key=lambda t: (-len(t), t))
@@ -225,7 +231,7 @@ def case_segments(title: str, lexicon: Sequence[str] = ()) -> list[tuple[str, bo
 def latex_title(title: str | None, *, keep_unicode: bool = False, extra: Iterable[str | None] = ()) -> str:
     """A title for a .bib field: escaped, with acronyms and names brace-protected ({BERT}, {GPT}-2)."""
     text = clean_text(title)
-    lexicon = base_lexicon() + nickname_terms(extra)
+    lexicon = _lexicon(tuple(extra))
     out = []
     for piece, protect in case_segments(text, lexicon):
         escaped = _escape(piece, keep_unicode)
