@@ -5,7 +5,7 @@ All stage outputs are frozen dataclasses so a stage can never mutate what an ear
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 # Entry kinds a list item can be.
@@ -41,7 +41,7 @@ class Ids:
         return Ids(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
 
     def known(self) -> dict[str, str]:
-        return {k: v for k, v in asdict(self).items() if v}
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
 
 @dataclass(frozen=True)
