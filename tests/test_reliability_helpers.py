@@ -246,7 +246,9 @@ class BibEntry:
 
 
 def braces_balanced(text: str) -> bool:
-    """BibTeX's rule: every brace counts (backslash or not), depth never negative, zero at the end."""
+    """BibTeX's rule: every brace counts (backslash or not), depth never negative, zero at the end.
+
+    Deliberately written again here rather than imported: the oracle must not share a bug with the code."""
     depth = 0
     for ch in text:
         if ch == "{":

@@ -38,6 +38,7 @@ import urllib3
 from requests_cache import BaseCache, CachedResponse, SQLiteCache
 
 from . import config
+from .textutil import brace_problem
 
 if TYPE_CHECKING:  # tenacity is imported on the first network fetch: a warm run never needs it
     from tenacity import RetryCallState
@@ -189,16 +190,9 @@ def expect_bibtex(body: bytes) -> None:
     text = body.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     if not text.startswith("@"):
         raise ValueError("not BibTeX (does not start with @)")
-    depth = 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                raise ValueError("unbalanced braces in BibTeX")
-    if depth != 0:
-        raise ValueError("unbalanced braces in BibTeX (truncated?)")
+    problem = brace_problem(text)
+    if problem:
+        raise ValueError(f"unbalanced braces in BibTeX: {problem}")
 
 
 # ----------------------------------------------------------------------------------------------------

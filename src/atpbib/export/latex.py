@@ -14,6 +14,8 @@ from importlib import resources
 
 from pylatexenc.latexencode import unicode_to_latex
 
+from ..textutil import braces_balanced  # re-exported: the exporters' safety check
+
 # Each replacement is brace-balanced; the braced forms are BibTeX "special characters" (one letter each).
 SPECIALS = {
     "\\": "{\\textbackslash}",
@@ -237,19 +239,6 @@ def latex_title(title: str | None, *, keep_unicode: bool = False, extra: Iterabl
         escaped = _escape(piece, keep_unicode)
         out.append("{" + escaped + "}" if protect else escaped)
     return "".join(out)
-
-
-def braces_balanced(text: str) -> bool:
-    """What BibTeX checks: every brace counts, backslash or not."""
-    depth = 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
 
 
 __all__ = [
