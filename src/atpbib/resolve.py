@@ -140,17 +140,22 @@ class _Run:
             self.records[gi].append(record)
 
     def problem(self, gi: int, service: str, error: BaseException | str) -> None:
+        """Note why a work lacks a source's record; a failed service is also noted once for the run."""
         name = SERVICE_NAMES[service]
         text = str(error).splitlines()[0] if str(error) else type(error).__name__
         kind = getattr(error, "kind", None)
-        with self.lock:
-            if kind in ("unreachable", "circuit-open", "timeout"):
-                self.failed.setdefault(name, f"{name} unreachable")
-            elif kind == "offline":
-                self.failed.setdefault(name, f"{name}: not in the cache (offline)")
-            elif kind in ("http", "invalid", "too-large") or kind is None and not isinstance(error, str):
-                self.failed.setdefault(name, f"{name}: {text}")
+        if kind in ("unreachable", "circuit-open"):
+            msg = run_wide = f"{name} unreachable"
+        elif kind == "timeout":
+            msg = run_wide = f"{name}: timed out"
+        elif kind == "offline":
+            msg = run_wide = f"{name}: not in the cache (offline)"
+        else:
             msg = f"{name}: {text}"
+            run_wide = msg if not isinstance(error, str) else None  # a bad answer, not "no such record"
+        with self.lock:
+            if run_wide:
+                self.failed.setdefault(name, run_wide)
             if msg not in self.problems[gi]:
                 self.problems[gi].append(msg)
 

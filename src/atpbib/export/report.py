@@ -98,7 +98,7 @@ def _render_text(r: Mapping[str, Any]) -> str:
         out.append(f"discrepancy: {_where(d)}: {d['field']}: list says {d['listed']!r}, "
                    f"{d['source'] or 'sources'} say {d['resolved']!r}")
     for service, reason in r["failed_sources"].items():
-        out.append(f"source failed: {service}: {reason}")
+        out.append(f"source failed: {reason if reason.startswith(service) else f'{service}: {reason}'}")
     for event in r["events"]:
         out.append(f"note: {event}")
     if r["unicode_engine"]["needed"]:
