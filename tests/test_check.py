@@ -31,12 +31,6 @@ def facts(slug: str) -> dict:
     return json.loads((PAPERS / f"{slug}.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeServices() as services:
-        yield services
-
-
 def run_check(fake: FakeServices, cache: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, **fake.env(), **FAST, "ATPBIB_CACHE_DIR": str(cache)}
     return subprocess.run([sys.executable, "-m", "atpbib", "check", "--quiet", *args], env=env, cwd=cache.parent,

@@ -21,12 +21,6 @@ def run(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: f
                           env=full_env, cwd=cwd, timeout=timeout)
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeServices() as services:
-        yield services
-
-
 def fake_env(fake: FakeServices, tmp_path: Path) -> dict:
     return {**fake.env(), "ATPBIB_CACHE_DIR": str(tmp_path / "cache")}
 

@@ -114,7 +114,7 @@ def bert_work() -> Work:
 
     title = _text(paper.find("title"))
     item = next(i for i in _paper_lines() if i["title"].startswith(title.split(":")[0] + ":"))
-    acl_id = f"N19-1423"
+    acl_id = "N19-1423"
     entry = Entry(section=item["section"], line=item["line"], title=item["title"], venue="NAACL", year=2019,
                   nickname=item["nickname"], ids=Ids(acl=acl_id))
     return Work(

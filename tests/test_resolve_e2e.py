@@ -29,12 +29,6 @@ def resolve_sections(fake: FakeServices, sections: list[str], **fetcher_kw):
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with FakeServices() as services:
-        yield services
-
-
-@pytest.fixture(scope="module")
 def resolved(fake):
     fake.clear()
     result = resolve_sections(fake, ["Compression", "Transformer/Papers"])

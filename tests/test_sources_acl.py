@@ -7,7 +7,7 @@ import pytest
 
 from atpbib.model import Person
 from atpbib.sources import SourceError, acl
-from fakeservices import FakeServices, load_papers, quick_fetcher, render_acl_bib
+from fakeservices import load_papers, render_acl_bib
 
 RESP = Path(__file__).parent / "fixtures" / "responses" / "acl"
 
@@ -72,21 +72,6 @@ def test_bib_url_uses_configured_base(monkeypatch):
 # -- through the fake --------------------------------------------------------------------------------
 
 ACL_FACTS = [p["acl"] for p in load_papers() if p.get("acl") and p["acl"].get("id")]
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeServices() as services:
-        yield services
-
-
-@pytest.fixture
-def fetcher(fake, monkeypatch):
-    for k, v in fake.env().items():
-        monkeypatch.setenv(k, v)
-    fake.clear()
-    with quick_fetcher() as f:
-        yield f
 
 
 @pytest.mark.skipif(not ACL_FACTS, reason="no ACL facts in tests/fixtures/papers")

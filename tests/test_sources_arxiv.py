@@ -11,7 +11,7 @@ import pytest
 
 from atpbib.model import Person
 from atpbib.sources import SourceError, arxiv
-from fakeservices import FakeServices, load_papers, quick_fetcher
+from fakeservices import load_papers
 
 RESP = Path(__file__).parent / "fixtures" / "responses" / "arxiv"
 
@@ -122,21 +122,6 @@ def test_title_query_quotes_phrase_and_drops_syntax():
 
 
 # -- fetching through the fake server ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeServices() as services:
-        yield services
-
-
-@pytest.fixture
-def fetcher(fake, monkeypatch):
-    for k, v in fake.env().items():
-        monkeypatch.setenv(k, v)
-    fake.clear()
-    with quick_fetcher() as f:
-        yield f
 
 
 def _known_arxiv(n: int) -> list[dict]:

@@ -9,7 +9,7 @@ import pytest
 
 from atpbib.model import Person
 from atpbib.sources import SourceError, dblp
-from fakeservices import FakeServices, load_papers, quick_fetcher
+from fakeservices import load_papers
 
 RESP = Path(__file__).parent / "fixtures" / "responses" / "dblp"
 
@@ -106,21 +106,6 @@ def test_search_query_drops_operators():
 # -- through the fake --------------------------------------------------------------------------------
 
 DBLP_FACTS = [r for p in load_papers() for r in (p.get("dblp") or []) + (p.get("lookalikes") or []) if r.get("key") and r.get("title")]
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeServices() as services:
-        yield services
-
-
-@pytest.fixture
-def fetcher(fake, monkeypatch):
-    for k, v in fake.env().items():
-        monkeypatch.setenv(k, v)
-    fake.clear()
-    with quick_fetcher() as f:
-        yield f
 
 
 def test_search_through_fake_returns_versions_and_lookalikes(fake, fetcher):

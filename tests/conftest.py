@@ -1,0 +1,23 @@
+"""Shared fixtures: the local four-service server and a fetcher pointed at it."""
+from __future__ import annotations
+
+import pytest
+
+from fakeservices import FakeServices, quick_fetcher
+
+
+@pytest.fixture(scope="module")
+def fake():
+    """The local stand-in for arXiv, ACL Anthology, OpenReview v1/v2 and DBLP (one per test module)."""
+    with FakeServices() as services:
+        yield services
+
+
+@pytest.fixture
+def fetcher(fake, monkeypatch):
+    """A real Fetcher (no cache, no pacing, one attempt) aimed at `fake`, whose request logs start empty."""
+    for k, v in fake.env().items():
+        monkeypatch.setenv(k, v)
+    fake.clear()
+    with quick_fetcher() as f:
+        yield f
