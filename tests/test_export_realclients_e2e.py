@@ -1,0 +1,114 @@
+"""What users run, checked by the real tools: `atpbib export --section Compression -o compression.bib`
+(and .json, and the biblatex flavour, and the whole list with blogs and repositories) against the local
+four-service server, then LaTeX + bibtex + natbib, biber, Better BibTeX's parser, citation-js, the CSL
+schema and pandoc --citeproc on the files written.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_export_realclients import _node, assert_clean_log, ok, require, require_node_packages, run
+
+pytestmark = pytest.mark.realclient
+
+CLIENTS = Path(__file__).resolve().parent / "realclients"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def exported(fake, tmp_path_factory):
+    """The CLI's own output files, written once for the module."""
+    out = tmp_path_factory.mktemp("export")
+    env = {**os.environ, **fake.env(), "ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0",
+           "ATPBIB_CACHE_DIR": str(out / "cache")}
+
+    def export(*args: str) -> None:
+        proc = subprocess.run([sys.executable, "-m", "atpbib", "export", "--quiet", *args],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+
+    export("--section", "Compression", "-o", str(out / "compression.bib"))
+    export("--section", "Compression", "-o", str(out / "compression.json"))
+    export("--section", "Compression", "--format", "biblatex", "-o", str(out / "compression-biblatex.bib"))
+    export("--include", "papers,blogs,repos,talks", "-o", str(out / "all.bib"))
+    export("--include", "papers,blogs,repos,talks", "--format", "biblatex", "-o", str(out / "all-biblatex.bib"))
+    export("--include", "papers,blogs,repos,talks", "-o", str(out / "all.json"))
+    return out
+
+
+def keys_of(bib: Path) -> list[str]:
+    import bibtexparser
+
+    return [e.key for e in bibtexparser.parse_string(bib.read_text(encoding="utf-8")).entries]
+
+
+def compile_document(tmp: Path, bib: Path, driver: str, tool: str, engine: str = "latex") -> str:
+    (tmp / "doc.tex").write_text((CLIENTS / driver).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp / "library.bib").write_text(bib.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp / "cites.tex").write_text("".join(f"\\citet{{{k}}}\n" for k in keys_of(bib)), encoding="utf-8")
+    latex = [engine, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
+    ok(latex, tmp)
+    ok([tool, "doc"], tmp)
+    ok(latex, tmp)
+    ok(latex, tmp)
+    return (tmp / "doc.blg").read_text(encoding="utf-8", errors="replace")
+
+
+def test_compression_bib_compiles_with_latex_bibtex_natbib_without_a_warning(exported, tmp_path):
+    require("latex", "bibtex")
+    blg = compile_document(tmp_path, exported / "compression.bib", "natbib.tex", "bibtex")
+    assert "Warning" not in blg and "error message" not in blg, blg
+    assert_clean_log(tmp_path)
+    bbl = " ".join((tmp_path / "doc.bbl").read_text(encoding="utf-8").split())  # bibtex wraps lines
+    assert bbl.count("\\bibitem") == 16
+    assert "Findings of the Association for Computational Linguistics: EMNLP 2020" in bbl  # TinyBERT, not ICLR
+
+
+def test_compression_biblatex_compiles_with_biber_without_a_warning(exported, tmp_path):
+    require("latex", "biber")
+    blg = compile_document(tmp_path, exported / "compression-biblatex.bib", "biblatex.tex", "biber")
+    assert "WARN" not in blg and "ERROR" not in blg, blg
+    assert_clean_log(tmp_path)
+    assert (tmp_path / "doc.bbl").read_text(encoding="utf-8").count("\\entry{") == 16
+
+
+def test_whole_list_with_blogs_and_repositories_compiles_with_a_unicode_engine(exported, tmp_path):
+    require("lualatex", "bibtex")
+    blg = compile_document(tmp_path, exported / "all.bib", "natbib.tex", "bibtex", engine="lualatex")
+    assert "Warning" not in blg and "error message" not in blg, blg
+    assert_clean_log(tmp_path, allow_missing_chars=True)  # no CJK font installed; the characters arrive
+
+
+@pytest.mark.parametrize("name", ["compression.bib", "all.bib", "all-biblatex.bib"])
+def test_better_bibtex_parser_and_citation_js_read_the_export(exported, tmp_path, name):
+    require_node_packages()
+    path = exported / name
+    keys = keys_of(path)
+    bbt = _node("bbt_parse.mjs", str(path), tmp=tmp_path)
+    assert not bbt["errors"] and [e["key"] for e in bbt["entries"]] == keys
+    fmt = "biblatex" if "biblatex" in name else "bibtex"
+    cjs = _node("citationjs_parse.cjs", str(path), fmt, tmp=tmp_path)
+    assert not cjs["warnings"] and [i["id"] for i in cjs["items"]] == keys
+
+
+@pytest.mark.parametrize("name", ["compression.json", "all.json"])
+def test_csl_json_validates_and_renders_with_pandoc(exported, tmp_path, name):
+    import jsonschema
+
+    require("pandoc")
+    items = json.loads((exported / name).read_text(encoding="utf-8"))
+    schema = json.loads((SHARED / "csl-data.json").read_text(encoding="utf-8"))
+    jsonschema.validate(items, schema, cls=jsonschema.Draft7Validator)
+    (tmp_path / "doc.md").write_text("Cited: " + "; ".join(f"[@{i['id']}]" for i in items) + "\n", encoding="utf-8")
+    proc = run(["pandoc", "--citeproc", "--bibliography", str(exported / name), "-t", "plain", "--wrap=none", "doc.md"], tmp_path)
+    assert proc.returncode == 0 and proc.stderr.strip() == "", proc.stderr
+    assert "???" not in proc.stdout
+    tiny = next(i for i in items if i["id"] == "jiao2020tinybert")
+    assert tiny["type"] == "paper-conference" and tiny["container-title"].startswith("Findings of the Association")
+    assert tiny["issued"]["date-parts"][0][0] == 2020 and tiny["DOI"] == "10.18653/v1/2020.findings-emnlp.372"
