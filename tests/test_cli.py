@@ -157,3 +157,16 @@ def test_offline_resolution_from_an_empty_cache_fails_per_entry_without_requests
     assert all(w["status"] == "partial" and w["problems"] for w in works)
     assert sum(len(fake.requests(s)) for s in ("arxiv", "acl", "openreview", "openreview2", "dblp")) == 0
     assert "offline" in r.stderr
+
+
+def test_cache_lifetime_is_configurable(fake, tmp_path):
+    def second_run_requests(env: dict) -> int:
+        assert run("resolve", "--section", "Compression", "--json", env=env).returncode == 0
+        fake.clear()
+        assert run("resolve", "--section", "Compression", "--json", env=env).returncode == 0
+        return sum(len(fake.requests(s)) for s in ("arxiv", "acl", "openreview", "openreview2", "dblp"))
+
+    default = fake_env(fake, tmp_path)
+    expire_at_once = {**default, "ATPBIB_CACHE_DAYS": "0", "ATPBIB_CACHE_DIR": str(tmp_path / "short")}
+    assert second_run_requests(default) == 0  # fresh for 30 days
+    assert second_run_requests(expire_at_once) > 0  # expired as soon as stored: asked again

@@ -85,10 +85,11 @@ class ConfigError(ValueError):
 
 
 def fetch_settings() -> dict[str, float | int]:
-    """Timeouts and retry bounds from the environment (ATPBIB_CONNECT_TIMEOUT, ATPBIB_READ_TIMEOUT,
-    ATPBIB_MAX_ATTEMPTS); only the variables that are set, so the fetch layer's defaults apply otherwise."""
+    """Cache lifetime, timeouts and retry bounds from the environment (ATPBIB_CACHE_DAYS, ATPBIB_CONNECT_TIMEOUT,
+    ATPBIB_READ_TIMEOUT, ATPBIB_MAX_ATTEMPTS); only those set, so the fetch layer's defaults apply otherwise."""
     out: dict[str, float | int] = {}
-    for var, key, cast in (("ATPBIB_CONNECT_TIMEOUT", "connect_timeout", float),
+    for var, key, cast in (("ATPBIB_CACHE_DAYS", "expire_after_days", float),
+                           ("ATPBIB_CONNECT_TIMEOUT", "connect_timeout", float),
                            ("ATPBIB_READ_TIMEOUT", "read_timeout", float),
                            ("ATPBIB_MAX_ATTEMPTS", "max_attempts", int)):
         raw = os.environ.get(var)
