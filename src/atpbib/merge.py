@@ -6,6 +6,7 @@ published venues, arXiv for the preprint and the abstract. The list's own hints 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from . import venues
 from .match import normalize_title, title_score
@@ -85,7 +86,8 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
     )
     values: dict[str, object] = {}
     provenance: list[tuple[str, str]] = []
-    version_fields = ("type", "venue", "container_title", "pages", "volume", "number", "publisher", "address", "editors", "month", "year")
+    version_fields = ("type", "venue", "container_title", "pages", "volume", "number", "publisher", "address",
+                      "editors", "month", "year", "doi")
     for name in _FIELDS:
         if name in version_fields:
             # a venue's pages/publisher must never be mixed with another version's
@@ -94,9 +96,6 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
                 value, source = (None, None)
         elif name == "abstract":
             value, source = _first(sorted(accepted, key=lambda r: r.source != "arxiv"), name)
-        elif name == "authors":
-            # the fullest author list among the versions that agree on the title (DBLP/ACL may abbreviate none, arXiv may list more)
-            value, source = _first(ordered, name)
         else:
             value, source = _first(ordered, name)
         if value not in (None, "", ()):
@@ -127,7 +126,7 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
     for r in ordered:
         ids = ids.merged(r.ids)
     if chosen.doi:
-        ids = Ids(**{**ids.__dict__, "doi": chosen.doi})
+        ids = replace(ids, doi=chosen.doi)  # the cited version's DOI; other versions' stay only if it has none
     sources = tuple(sorted({r.source for r in accepted}, key=lambda s: _SOURCE_RANK.get(s, 9)))
     matches = tuple(dict.fromkeys(r.match for r in records if r.match is not None))  # one per distinct piece of evidence
     status = "partial" if problems else "resolved"

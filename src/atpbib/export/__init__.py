@@ -87,13 +87,11 @@ def work_url(work: Work) -> str | None:
 
 
 def work_doi(work: Work, cat: str | None = None) -> str | None:
-    """The work's DOI; an arXiv preprint without one has arXiv's DataCite DOI (10.48550/arXiv.ID)."""
-    doi = work.doi or work.ids.doi
-    if doi:
-        return doi
+    """The DOI of the version cited: a venue version's own DOI (a NeurIPS paper has none, and must not borrow
+    its preprint's); an arXiv preprint's is arXiv's DataCite DOI (10.48550/arXiv.ID), not its journal's."""
     if (cat or category(work)) == "preprint" and work.ids.arxiv:
         return f"10.48550/arXiv.{work.ids.arxiv}"
-    return None
+    return work.doi
 
 
 def sections(work: Work) -> list[str]:
