@@ -11,9 +11,9 @@ import re
 from typing import Any
 
 from ..model import Ids, Record
-from ..names import clean_space, latex_to_text, person_from_display, split_bibtex_names
+from ..names import clean_space, latex_to_text, person_from_display
 from . import SourceError, is_http_status
-from .acl import bib_fields, normalize_pages
+from .bibtex import bib_fields, common_fields, normalize_pages
 
 log = logging.getLogger(__name__)
 
@@ -186,45 +186,26 @@ def search(fetcher: Any, title: str, max_hits: int = 10) -> list[Record]:
 
 def parse_bib(text: str) -> Record:
     """A `/rec/<key>.bib` body → Record (booktitle, publisher, editors, pages, DOI…)."""
-    from ..venues import short_venue
-
     etype, key, f = bib_fields(text, "dblp")
     source_key = key[5:] if key.startswith("DBLP:") else key
-    year = _year(f.get("year"))
+    fields = common_fields(f, _title(f.get("title")))
     journal = latex_to_text(f.get("journal")) or None
-    booktitle = latex_to_text(f.get("booktitle")) or None
-    container = booktitle or journal
     is_corr = (journal or "").lower().startswith("corr")
-    rtype = "misc" if is_corr else etype
-    doi = clean_space(f.get("doi")).lower() or None
     url = clean_space(f.get("url")) or None
-    volume = clean_space(f.get("volume")) or None
     eprint = clean_space(f.get("eprint")) if clean_space(f.get("eprinttype")).lower() == "arxiv" else None
-    urls = [u for u in [url] if u]
     return Record(
         source="dblp",
         source_key=source_key,
-        title=_title(f.get("title")),
-        authors=split_bibtex_names(f.get("author")),
-        year=year,
-        type=rtype,
+        type="misc" if is_corr else etype,
         published=(not is_corr) and etype in PUBLISHED_BIB_TYPES,
-        venue=short_venue(container, year),
-        container_title=container,
-        pages=normalize_pages(f.get("pages")),
-        volume=volume,
-        number=clean_space(f.get("number")) or None,
-        publisher=latex_to_text(f.get("publisher")) or None,
-        address=latex_to_text(f.get("address")) or None,
-        editors=split_bibtex_names(f.get("editor")),
-        doi=doi,
         url=url,
         ids=Ids(
             dblp=source_key,
-            doi=doi,
-            arxiv=arxiv_id_from(journal, volume, urls, eprint or None),
-            acl=acl_id_from(doi, urls),
+            doi=fields["doi"],
+            arxiv=arxiv_id_from(journal, fields["volume"], [url] if url else [], eprint or None),
+            acl=acl_id_from(fields["doi"], [url] if url else []),
         ),
+        **fields,
     )
 
 
