@@ -67,19 +67,25 @@ def resolve(
     Only the selection is fetched; the rest of the list is resolved from the cache alone, so that
     citation-key collisions are decided over the whole list and a work keeps its key whatever is selected.
     """
-    from .resolve import resolve_entries
-
     own = fetcher is None
     fetcher = fetcher or make_fetcher(cache_dir=cache_dir, offline=offline, refresh=refresh, mailto=mailto)
     try:
         parsed = load(list_path, fetcher=fetcher)
-        chosen = [e for e in select(parsed, sections) if e.kind in kinds]
-        result = resolve_entries(chosen, fetcher)
-        result.works = with_keys(result.works, parsed, kinds, fetcher, key_format)
-        return result
+        return resolve_selected(parsed, select(parsed, sections), fetcher, kinds=kinds, key_format=key_format)
     finally:
         if own:
             fetcher.close()
+
+
+def resolve_selected(parsed: Any, selected: Sequence[Entry], fetcher: Any, *,
+                     kinds: Sequence[str] = ("paper", "survey", "book"), key_format: str | None = None,
+                     existing: set[str] | frozenset[str] = frozenset()) -> ResolveResult:
+    """Resolve the selected entries of a parsed list (those of `kinds`) and give them their keys."""
+    from .resolve import resolve_entries
+
+    result = resolve_entries([e for e in selected if e.kind in kinds], fetcher)
+    result.works = with_keys(result.works, parsed, kinds, fetcher, key_format, existing=existing)
+    return result
 
 
 def with_keys(works: list[Work], parsed: Any, kinds: Sequence[str], fetcher: Any, key_format: str | None,

@@ -97,9 +97,6 @@ class Findings:
         """Entries that could not be checked count too: the list is not shown to agree."""
         return bool(self.items)
 
-    def for_entry(self, entry: Entry) -> list[Finding]:
-        return [f for f in self.items if f.entry.line == entry.line]
-
 
 # ---------------------------------------------------------------- the list's own hint style
 

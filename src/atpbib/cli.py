@@ -193,16 +193,14 @@ def _work_json(w: Any) -> dict:
 
 def _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, strict, kinds, key_format=None,
                  existing=frozenset(), warn=True):
-    from .api import select, with_keys
-    from .resolve import resolve_entries
+    from .api import resolve_selected, select
 
     with _fetcher(cache_dir, offline, refresh, mailto, quiet) as fetcher:
         parsed, _ = _parse(list_path, strict, fetcher=fetcher)
-        chosen = [e for e in select(parsed, section or []) if e.kind in kinds]
+        selected = select(parsed, section or [])
         if warn:
-            _warn(parsed, strict, chosen)
-        result = resolve_entries(chosen, fetcher)
-        result.works = with_keys(result.works, parsed, kinds, fetcher, key_format, existing=existing)
+            _warn(parsed, strict, [e for e in selected if e.kind in kinds])
+        result = resolve_selected(parsed, selected, fetcher, kinds=kinds, key_format=key_format, existing=existing)
         return parsed, result
 
 
