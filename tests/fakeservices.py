@@ -110,9 +110,9 @@ class Catalogue:
             for i, rec in enumerate(list(p.get("dblp") or []) + list(p.get("lookalikes") or [])):
                 if not rec or not rec.get("title"):
                     continue
-                if not rec.get("key"):
-                    # the research found the record but not its dblp key: serve it under a key that says so,
-                    # rather than inventing a real-looking one (tests never assert these keys)
+                if not rec.get("key") or rec.get("key_verified") is False:
+                    # the research found the record but could not confirm its dblp key: serve it under a key
+                    # that says so, rather than a real-looking guess (tests never assert these keys)
                     rec = {**rec, "key": f"unverified/{p.get('slug', 'paper')}/{i}", "key_verified": False}
                 cat.dblp.setdefault(rec["key"], rec)
         return cat
