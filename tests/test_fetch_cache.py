@@ -342,3 +342,34 @@ def test_threads_share_one_fetcher_and_cache(server, tmp_path):
         assert len(f.request_log()) == 40
         assert f.stats[config.host_key(base)].cache_hits == 40
     assert cache_info(tmp_path).entries == 40
+
+
+def test_a_busy_cache_is_waited_for_never_moved_aside(tmp_path, monkeypatch):
+    """Another atpbib creating or writing the same cache locks it for a moment: that is not corruption."""
+    import sqlite3
+
+    from atpbib import fetch
+
+    real = fetch._sqlite_backend
+    calls = {"n": 0}
+
+    def busy_twice(db):
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise sqlite3.OperationalError("database is locked")
+        return real(db)
+
+    monkeypatch.setattr(fetch, "_sqlite_backend", busy_twice)
+    with fetch.Fetcher(tmp_path) as f:
+        assert f.events == []
+    assert calls["n"] == 3
+    assert not list(tmp_path.glob("*corrupt*"))
+
+
+def test_a_corrupt_cache_is_moved_aside_and_replaced(tmp_path):
+    from atpbib import fetch
+
+    (tmp_path / fetch.CACHE_FILE).write_bytes(b"this is not a database" * 100)
+    with fetch.Fetcher(tmp_path) as f:
+        assert any("moved it to" in e for e in f.events)
+    assert list(tmp_path.glob("*corrupt*"))

@@ -299,19 +299,32 @@ def _sqlite_backend(db: Path) -> SQLiteCache:
     return backend
 
 
+_OPEN_ATTEMPTS = 10
+
+
 def _open_sqlite(cache_dir: Path, notes: list[str] | None = None) -> SQLiteCache:
-    """Open (creating if needed) the cache DB; a corrupt DB is moved aside and replaced, never fatal."""
+    """Open (creating if needed) the cache DB; a corrupt DB is moved aside and replaced, never fatal.
+
+    "database is locked" is not corruption: another atpbib is creating or writing the same cache, so we
+    wait and try again, and never move a good cache aside."""
     db = _cache_path(cache_dir)
     db.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return _sqlite_backend(db)
-    except _CACHE_ERRORS as exc:
-        target = _move_aside(db)
-        msg = f"cache {db} was unreadable ({exc}); moved it to {target.name} and started an empty one"
-        log.warning(msg)
-        if notes is not None:
-            notes.append(msg)
-    return _sqlite_backend(db)
+    for attempt in range(1, _OPEN_ATTEMPTS + 1):
+        try:
+            return _sqlite_backend(db)
+        except sqlite3.OperationalError as exc:
+            if attempt == _OPEN_ATTEMPTS:
+                raise
+            log.debug("cache busy (%s), retrying", exc)
+            time.sleep(0.2 * attempt)
+        except _CACHE_ERRORS as exc:
+            target = _move_aside(db)
+            msg = f"cache {db} was unreadable ({exc}); moved it to {target.name} and started an empty one"
+            log.warning(msg)
+            if notes is not None:
+                notes.append(msg)
+            return _sqlite_backend(db)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _expires(days: float) -> datetime:
