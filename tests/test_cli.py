@@ -170,3 +170,15 @@ def test_cache_lifetime_is_configurable(fake, tmp_path):
     expire_at_once = {**default, "ATPBIB_CACHE_DAYS": "0", "ATPBIB_CACHE_DIR": str(tmp_path / "short")}
     assert second_run_requests(default) == 0  # fresh for 30 days
     assert second_run_requests(expire_at_once) > 0  # expired as soon as stored: asked again
+
+
+def test_export_over_an_existing_file_keeps_the_original(fake, tmp_path):
+    env = fake_env(fake, tmp_path)
+    out = tmp_path / "refs.bib"
+    original = b"@article{mine,\n  title = {My Own},\n  year = {2001}\n}\n"
+    out.write_bytes(original)
+    for _ in range(2):  # a second export must not replace the backup of the user's file
+        r = run("export", "--section", "Compression", "-o", str(out), env=env)
+        assert r.returncode == 0, r.stderr
+    assert (tmp_path / "refs.bib.bak").read_bytes() == original
+    assert b"jiao2020tinybert" in out.read_bytes()

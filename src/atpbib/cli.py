@@ -300,11 +300,11 @@ def export(
             text = merge_into(existing_text or "", result.works, fmt=fmt, lexicon_extra=nicknames)
             atomic_write(merge_path, text, backup=True)
             if output and output != merge_path:
-                atomic_write(output, text)
+                _write_keeping_original(output, text)
         else:
             text = export_works(result.works, fmt, lexicon_extra=nicknames)
             if output:
-                atomic_write(output, text)
+                _write_keeping_original(output, text)
             else:
                 sys.stdout.write(text)
         from .export.report import build_report, render_report
@@ -317,6 +317,20 @@ def export(
         if strict and unresolved:
             _err(f"atpbib: {len(unresolved)} unresolved paper(s) (--strict)")
             raise typer.Exit(1)
+
+
+def _write_keeping_original(path: Path, text: str) -> None:
+    """Replace `path` atomically; a file that was there before atpbib first wrote it survives as PATH.bak.
+
+    The first overwrite keeps the original (most likely the user's own library) and later runs never
+    replace that backup, so no number of exports can destroy what was there."""
+    from .atomic import atomic_write
+
+    backup = path.with_name(path.name + ".bak")
+    keep = path.exists() and not backup.exists() and path.read_bytes() != text.encode("utf-8")
+    atomic_write(path, text, backup=keep)
+    if keep:
+        _err(f"note: kept the previous {path.name} as {backup.name}")
 
 
 @app.command()
