@@ -362,10 +362,8 @@ def check(
         findings = checking.audit(parsed, result)
         typer.echo(checking.render(findings, fmt))
         if fix:
-            from .atomic import atomic_write
-
             fixed = checking.fix_text(parsed.text, findings)
-            atomic_write(output, fixed)
+            _write_keeping_original(output, fixed)
             if diff:
                 typer.echo(checking.unified_diff(parsed.text, fixed, parsed.source_name, str(output)))
         if findings.has_findings:
