@@ -14,14 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from test_reliability_helpers import (
+# fake, baseline and fresh_fake are pytest fixtures, used by name
+from test_reliability_helpers import (  # noqa: F401
     SECTION,
     assert_no_traceback,
     assert_one_line_usage_error,
-    baseline_fixture,
+    baseline,
     cached_requests,
     cli_env,
-    fake_fixture,
+    fake,
+    fresh_fake,
     logs,
     one_error_line,
     parse_bib,
@@ -33,15 +35,7 @@ from test_reliability_helpers import (
     write_hook,
 )
 
-fake = pytest.fixture(scope="module")(fake_fixture)
-baseline = pytest.fixture(scope="module")(baseline_fixture)
 
-
-@pytest.fixture(autouse=True)
-def _fresh(fake):
-    reset_fake(fake)
-    yield
-    reset_fake(fake)
 
 
 # ------------------------------------------------------------------------------------------------------

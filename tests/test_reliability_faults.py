@@ -13,33 +13,26 @@ from pathlib import Path
 
 import pytest
 
-from test_reliability_helpers import (
+# fake, baseline and fresh_fake are pytest fixtures, used by name
+from test_reliability_helpers import (  # noqa: F401
     QUICK_GIVE_UP,
     SECTION,
     SERVICE_LABEL,
     Baseline,
     assert_no_traceback,
-    baseline_fixture,
+    baseline,
     cli_env,
-    fake_fixture,
+    fake,
+    fresh_fake,
     logs,
     parse_bib,
     partial_lines,
     read_report,
-    reset_fake,
     run_cli,
     write_hook,
 )
 
-fake = pytest.fixture(scope="module")(fake_fixture)
-baseline = pytest.fixture(scope="module")(baseline_fixture)
 
-
-@pytest.fixture(autouse=True)
-def _fresh(fake):
-    reset_fake(fake)
-    yield
-    reset_fake(fake)
 
 
 def _export(env: dict, out: Path, report: Path, *extra: str):

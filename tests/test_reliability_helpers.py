@@ -420,13 +420,27 @@ def make_baseline(fake: FakeServices, workdir: Path) -> Baseline:
     return base
 
 
-def fake_fixture():
+# Fixtures of the reliability modules: each module imports them by name (`from test_reliability_helpers
+# import fake, baseline, fresh_fake`), so every module gets its own fake server and baseline run.
+
+
+@pytest.fixture(scope="module")
+def fake():
     """Module-scoped FakeServices (short 'slow' fault, Retry-After 1)."""
     with FakeServices(slow_seconds=1.5) as services:
         yield services
 
 
-def baseline_fixture(fake: FakeServices, tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+@pytest.fixture(scope="module")
+def baseline(fake: FakeServices, tmp_path_factory: pytest.TempPathFactory) -> Baseline:
     return make_baseline(fake, tmp_path_factory.mktemp("baseline"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_fake(fake: FakeServices):
+    """Every test starts and ends with all services up, no latency, no scripted faults."""
+    reset_fake(fake)
+    yield
+    reset_fake(fake)
 
 

@@ -14,38 +14,31 @@ import pytest
 import requests
 from werkzeug import Request, Response
 
-from test_reliability_helpers import (
+# fake, baseline and fresh_fake are pytest fixtures, used by name
+from test_reliability_helpers import (  # noqa: F401
     HOSTILE,
     QUICK_GIVE_UP,
     SECTION,
     Baseline,
     assert_no_traceback,
     assert_one_line_usage_error,
-    baseline_fixture,
+    baseline,
     braces_balanced,
     cli_env,
-    fake_fixture,
+    fake,
+    fresh_fake,
     parse_bib,
     partial_lines,
     read_report,
-    reset_fake,
     run_cli,
     write_hook,
 )
 
-fake = pytest.fixture(scope="module")(fake_fixture)
-baseline = pytest.fixture(scope="module")(baseline_fixture)
 
 PY_ERRORS = re.compile(r"\b(TypeError|AttributeError|KeyError|IndexError|ValueError|NoneType|Traceback)\b")
 LIVE_TEX = re.compile(r"\\(input|include|write|immediate|openout|openin|read|def|edef|gdef|let|catcode|csname|"
                       r"usepackage|newcommand|renewcommand|special|relax)(?![a-zA-Z])")
 
-
-@pytest.fixture(autouse=True)
-def _fresh(fake):
-    reset_fake(fake)
-    yield
-    reset_fake(fake)
 
 
 def _lines_env(tmp_path: Path) -> dict:
