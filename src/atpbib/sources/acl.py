@@ -10,8 +10,7 @@ from typing import Any
 
 from ..model import Ids, Record
 from ..names import clean_space, latex_to_text
-from . import is_http_status
-from .bibtex import bib_fields, common_fields, normalize_pages, parse_month  # noqa: F401 (re-exported for callers)
+from .bibtex import bib_fields, common_fields, fetch_text, normalize_pages, parse_month  # noqa: F401 (re-exported for callers)
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +41,9 @@ def parse_bib(text: str, acl_id: str) -> Record:
 
 def fetch_bib(fetcher: Any, acl_id: str) -> Record | None:
     """The Anthology record for an id; None when the Anthology does not know the id (404)."""
-    from ..fetch import expect_bibtex
-
     acl_id = acl_id.strip()
-    try:
-        response = fetcher.get(bib_url(acl_id), validate=expect_bibtex, cache_missing=True)  # a 404 is an answer: cached
-    except Exception as exc:
-        if is_http_status(exc, 404, 410):
-            return None
-        raise
-    return parse_bib(response.text, acl_id)
+    text = fetch_text(fetcher, bib_url(acl_id))
+    return None if text is None else parse_bib(text, acl_id)
 
 
 __all__ = ["bib_fields", "bib_url", "fetch_bib", "normalize_pages", "parse_bib", "parse_month"]

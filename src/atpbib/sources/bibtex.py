@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from ..names import clean_space, latex_to_text, split_bibtex_names
-from . import SourceError
+from . import SourceError, is_http_status
 
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 
@@ -78,3 +78,15 @@ def common_fields(f: dict[str, str], title: str) -> dict[str, Any]:
         editors=split_bibtex_names(f.get("editor")),
         doi=clean_space(f.get("doi")).lower() or None,
     )
+
+
+def fetch_text(fetcher: Any, url: str) -> str | None:
+    """A per-paper .bib answer; None when the service does not know the paper (404/410, cached as such)."""
+    from ..fetch import expect_bibtex
+
+    try:
+        return fetcher.get(url, validate=expect_bibtex, cache_missing=True).text
+    except Exception as exc:
+        if is_http_status(exc, 404, 410):
+            return None
+        raise

@@ -12,8 +12,8 @@ from typing import Any
 
 from ..model import Ids, Record
 from ..names import clean_space, latex_to_text, person_from_display
-from . import SourceError, is_http_status
-from .bibtex import bib_fields, common_fields, normalize_pages
+from . import SourceError
+from .bibtex import bib_fields, common_fields, fetch_text, normalize_pages
 
 log = logging.getLogger(__name__)
 
@@ -217,15 +217,8 @@ def bib_url(key: str) -> str:
 
 def fetch_bib(fetcher: Any, key: str) -> Record | None:
     """The record's BibTeX; None when DBLP has no such key (404)."""
-    from ..fetch import expect_bibtex
-
-    try:
-        response = fetcher.get(bib_url(key), validate=expect_bibtex, cache_missing=True)  # a 404 is an answer: cached
-    except Exception as exc:
-        if is_http_status(exc, 404, 410):
-            return None
-        raise
-    return parse_bib(response.text)
+    text = fetch_text(fetcher, bib_url(key))
+    return None if text is None else parse_bib(text)
 
 
 __all__ = ["acl_id_from", "arxiv_id_from", "bib_url", "fetch_bib", "parse_bib", "parse_search", "search", "search_query"]
