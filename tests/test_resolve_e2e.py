@@ -93,10 +93,14 @@ def test_published_versions_carry_their_pages_and_doi(resolved):
     assert by_line[34].pages == "5998--6008"
 
 
-def test_a_work_without_any_source_record_is_unresolved(resolved):
+def test_a_work_without_any_source_record_is_a_partial_report_that_says_why(resolved):
     _, by_line, _ = resolved
     memory = by_line[40]  # a CS224n course report: no arXiv, ACL, OpenReview or DBLP record exists
-    assert memory.status == "unresolved" and memory.sources == ("list",)
+    assert memory.status == "partial" and memory.sources == ("list",)
+    assert memory.type == "techreport" and memory.publisher == "Stanford University"  # the PDF's host
+    assert "no source knows its authors" in memory.problems
+    # the look-alike DBLP returned ("Memory Transformer", 2020) is on record as rejected, with the reason
+    assert any(p.startswith("no verified match") and "Memory Transformer" in p for p in memory.problems)
 
 
 def test_list_venue_hints_are_evidence_not_truth(resolved):

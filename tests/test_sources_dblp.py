@@ -95,8 +95,17 @@ def test_record_bib_latex_names_doi_and_acl_id():
         ("10.1007/978-3-031-16400-2", ["https://doi.org/10.1007/978-3-031-16400-2"], None),
     ],
 )
-def test_acl_id_from(doi, urls, expected):
-    assert dblp.acl_id_from(doi, urls) == expected
+def test_acl_id_from_doi_and_links(doi, urls, expected):
+    assert dblp.record_ids("k", None, None, urls, doi and doi.lower()).acl == expected
+
+
+def test_every_ee_link_gives_its_id_and_corr_ids_come_from_the_one_id_table():
+    ids = dblp.record_ids("conf/iclr/X20", "ICLR", None,
+                          ["https://openreview.net/forum?id=r1xMH1BtvB", "https://arxiv.org/abs/2003.10555v2"], None)
+    assert (ids.openreview, ids.arxiv, ids.dblp) == ("r1xMH1BtvB", "2003.10555", "conf/iclr/X20")
+    # the same normalisation as ids.py: version and subject class dropped
+    assert dblp.record_ids("k", "CoRR", "abs/1909.10351v2", [], None).arxiv == "1909.10351"
+    assert dblp.record_ids("k", "CoRR", "abs/math.CA/0611800", [], None).arxiv == "math/0611800"
 
 
 def test_search_query_drops_operators():

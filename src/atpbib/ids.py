@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from atpbib.model import ENTRY_ID_SCHEMES, Ids, Link
 
-__all__ = ["identify", "ids_from_links", "normalise", "PATTERNS", "is_code_label", "github_repo"]
+__all__ = ["identify", "ids_from_links", "ids_from_urls", "normalise", "PATTERNS", "is_code_label", "github_repo",
+           "landing_url"]
 
 
 # ---------------------------------------------------------------- normalisers (one per scheme)
@@ -288,3 +289,30 @@ def ids_from_links(links: Iterable[Link], kind: str | None = None) -> Ids:
                 found["github"] = repo
                 break
     return Ids(**{k: v for k, v in found.items() if k in ENTRY_ID_SCHEMES})
+
+
+def ids_from_urls(urls: Iterable[str | None], doi: str | None = None) -> Ids:
+    """Every paper identifier that a record's links (DBLP `ee`, a .bib `url`) and DOI name.
+
+    The first URL naming a scheme wins; a repository link is not the paper's id, so GitHub is left out."""
+    found: dict[str, str] = {}
+    for raw in ([doi] if doi else []) + [u for u in urls if u]:
+        for scheme, value in identify(raw).items():
+            if scheme != "github":
+                found.setdefault(scheme, value)
+    return Ids(**{k: v for k, v in found.items() if k in ENTRY_ID_SCHEMES})
+
+
+def landing_url(ids: Ids) -> str | None:
+    """The canonical landing page of a work's best identifier (the one place such URLs are built)."""
+    if ids.acl:
+        return f"https://aclanthology.org/{ids.acl}"
+    if ids.arxiv:
+        return f"https://arxiv.org/abs/{ids.arxiv}"
+    if ids.openreview:
+        return f"https://openreview.net/forum?id={ids.openreview}"
+    if ids.pmlr:
+        return f"https://proceedings.mlr.press/{ids.pmlr}.html"
+    if ids.github:
+        return f"https://github.com/{ids.github}"
+    return None

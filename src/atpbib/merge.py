@@ -46,6 +46,33 @@ def _first(records: Iterable[Record], attr: str):
     return None, None
 
 
+def links_offsite_pdf(entry: Entry) -> bool:
+    """Does the list link the paper as a PDF on a host that is no paper service (a course page, a company's
+    site)? Such a work is probably not an arXiv paper: a look-alike there must not be taken for it."""
+    from .ids import identify, is_code_label
+
+    for link in entry.links:
+        url = link.url.lower().split("?")[0]
+        if is_code_label(link.label) or not url.startswith("http"):
+            continue
+        if url.endswith(".pdf") and not {k for k in identify(link.url) if k != "github"}:
+            return True
+    return False
+
+
+def report_institution(entry: Entry) -> str | None:
+    """Who issued a report no service lists: the institution whose site hosts the PDF, else the list's hint
+    when it names no venue ("CS224n Winter2019
+    Reports"), after the institution whose site hosts the PDF."""
+    for link in entry.links:
+        if (name := venues.institution_of_url(link.url)):
+            return name
+    hint = (entry.venue_raw or "").strip()
+    if hint and not venues.is_preprint_venue(entry.venue) and venues.canonical(entry.venue) is None:
+        return hint
+    return None
+
+
 def list_only_work(entries: Sequence[Entry], problems: Sequence[str] = ()) -> Work:
     """A work known only from the list: title, hints and links."""
     first = entries[0]
@@ -56,19 +83,30 @@ def list_only_work(entries: Sequence[Entry], problems: Sequence[str] = ()) -> Wo
     resolvable = first.kind in RESOLVABLE_KINDS
     has_ids = any(v for k, v in ids.known().items() if k != "github")
     # a blog post, repository or talk has nothing to resolve: the list is its authoritative record
+    wtype = "book" if first.kind == "book" else "misc"
+    institution = None
+    problems = list(problems)
+    if first.kind == "paper" and not has_ids and links_offsite_pdf(first):
+        # a report on a course page or a company's site: cited as the report it is, never as an author-less misc
+        wtype, institution = "techreport", report_institution(first)
+        problems.append("no source knows its authors")
     status = ("partial" if (has_ids or problems) else "unresolved") if resolvable else "resolved"
+    provenance = [(f, "list") for f in ("title", "year", "venue", "url")]
+    if institution:
+        provenance.append(("publisher", "list"))
     return Work(
         title=first.title,
         entries=tuple(entries),
         kind=first.kind,
         year=first.year,
-        type="book" if first.kind == "book" else "misc",
+        type=wtype,
         venue=venues.short_venue(first.venue, first.year) if first.venue else None,
+        publisher=institution,
         url=url,
         ids=ids,
         status=status,
         sources=("list",),
-        provenance=tuple((f, "list") for f in ("title", "year", "venue", "url")),
+        provenance=tuple(provenance),
         problems=tuple(problems),
     )
 

@@ -88,6 +88,8 @@ class Match:
     year_delta: int | None
     accepted: bool
     reason: str = ""
+    token_score: float | None = None  # 0–100, distinctive words shared (survives a changed word)
+    rung: str | None = None  # which search rung found it: "title", "words", "author+words"
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,15 @@ class _Run:
         e = self.groups[gi].entries[0]
         return e.title, (), e.year
 
+    def verify_context(self, gi: int) -> dict[str, Any]:
+        """What the list itself says that weighs on a search hit: its year hint (a preprint's year when the
+        hint is "CoRR"), a paper PDF hosted outside arXiv, the kind of work."""
+        from .venues import is_preprint_venue
+
+        e = self.groups[gi].entries[0]
+        return {"listed_year": e.year, "preprint_hint": is_preprint_venue(e.venue), "kind": e.kind,
+                "off_arxiv": not self.groups[gi].ids.arxiv and merging.links_offsite_pdf(e)}
+
     # -- the plan ---------------------------------------------------------------------------------
     def start(self) -> None:
         papers = [(gi, g) for gi, g in enumerate(self.groups) if g.kind in merging.RESOLVABLE_KINDS]
@@ -202,11 +211,13 @@ class _Run:
                 g = self.groups[gi]
                 if record is not None:
                     self.add(gi, record)
+                    if record.ids.acl and not g.ids.acl:
+                        self.fetch_acl(gi, record.ids.acl)  # arXiv's `doi` names the Anthology version
                 elif failed is not None:
                     self.problem(gi, "arxiv", failed)
                 else:
                     self.problem(gi, "arxiv", f"no record for arXiv:{arxiv_id}")
-                if not (g.ids.acl or g.ids.openreview):
+                if not (g.ids.acl or g.ids.openreview or (record is not None and record.ids.acl)):
                     self.search_dblp(gi, record.title if record else g.title)
 
     def fetch_acl(self, gi: int, acl_id: str, match=None) -> None:
@@ -245,19 +256,28 @@ class _Run:
                 self.problem(gi, "arxiv", error)
                 return
             ref_title, authors, year = self.best_reference(gi)
-            self._keep_verified(gi, hits or [], ref_title, authors, year, title)
+            self._keep_verified(gi, hits or [], ref_title, authors, year, title, rung=None)
 
         self.once("arxiv", ("arxiv-search", normalize_title(title)), lambda: self.src.arxiv.search_title(self.fetcher, title), done)
 
-    def search_dblp(self, gi: int, title: str) -> None:
+    def search_dblp(self, gi: int, title: str, rung: int = 0) -> None:
+        """DBLP title search in rungs (see sources.dblp.search_rungs): each later rung only while no
+        earlier one gave a verified published version; each rung is one cached request."""
+        ref_title, authors, _ = self.best_reference(gi)
+        ladder = self.src.dblp.search_rungs(title, authors[0].family if authors else None)
+        if rung >= len(ladder):
+            return
+        rung_name, query = ladder[rung]
+
         def done(hits: list[Record] | None, error: BaseException | None) -> None:
             if error is not None:
                 self.problem(gi, "dblp", error)
                 return
             ref_title, authors, year = self.best_reference(gi)
-            accepted = self._keep_verified(gi, hits or [], ref_title, authors, year, title)
+            accepted = self._keep_verified(gi, hits or [], ref_title, authors, year, title, rung=rung_name)
             best = merging.choose_version([r for r in accepted if r.published])
             if best is None:
+                self.search_dblp(gi, title, rung + 1)
                 return
             acl_id = best.ids.acl
             if acl_id and not self.groups[gi].ids.acl:
@@ -265,7 +285,7 @@ class _Run:
             else:
                 self.fetch_dblp_bib(gi, best)
 
-        self.once("dblp", ("dblp-search", normalize_title(title)), lambda: self.src.dblp.search(self.fetcher, title), done)
+        self.once("dblp", ("dblp-search", query.lower()), lambda: self.src.dblp.search(self.fetcher, query), done)
 
     def fetch_dblp_bib(self, gi: int, hit: Record) -> None:
         def done(record: Record | None, error: BaseException | None) -> None:
@@ -281,8 +301,11 @@ class _Run:
 
         self.once("dblp", ("dblp-bib", hit.source_key), lambda: self.src.dblp.fetch_bib(self.fetcher, hit.source_key), done)
 
-    def _keep_verified(self, gi: int, hits: Iterable[Record], ref_title: str, authors, year, query: str) -> list[Record]:
-        checked = [replace(h, match=verify(ref_title, h, authors=authors, year=year, query=query)) for h in hits]
+    def _keep_verified(self, gi: int, hits: Iterable[Record], ref_title: str, authors, year, query: str,
+                       rung: str | None = None) -> list[Record]:
+        context = self.verify_context(gi)
+        checked = [replace(h, match=verify(ref_title, h, authors=authors, year=year, query=query, rung=rung, **context))
+                   for h in hits]
         accepted = [h for h in checked if h.match.accepted]
         rejected = sorted((h for h in checked if not h.match.accepted), key=lambda h: -h.match.title_score)
         with self.lock:
@@ -291,6 +314,17 @@ class _Run:
                 if (h.source, h.source_key) not in known:
                     self.records[gi].append(h)
         return accepted
+
+
+def unverified_reasons(records: Sequence[Record]) -> list[str]:
+    """Why a work that found candidates still has none: the best rejected hit and the reason."""
+    rejected = sorted((r for r in records if r.match is not None and not r.match.accepted),
+                      key=lambda r: -(r.match.title_score if r.match else 0))
+    if not rejected:
+        return []
+    best = rejected[0]
+    name = SERVICE_NAMES.get(best.source, best.source)
+    return [f"no verified match: {len(rejected)} candidate(s) rejected, best {name} '{best.title}' ({best.match.reason})"]
 
 
 class _TwinIndex:
@@ -337,7 +371,9 @@ def resolve_entries(entries: Sequence[Entry], fetcher: Any) -> ResolveResult:
     problems_of: list[list[str]] = []
     for gi, g in enumerate(groups):
         recs = run.records.get(gi, [])
-        probs = run.problems.get(gi, [])
+        probs = list(run.problems.get(gi, []))
+        if g.kind in merging.RESOLVABLE_KINDS and not any(r.match is None or r.match.accepted for r in recs):
+            probs += unverified_reasons(recs)
         if g.kind in merging.RESOLVABLE_KINDS:
             try:
                 work = merging.merge(g.entries, recs, probs)

@@ -116,3 +116,27 @@ def full_name(short: str | None) -> str | None:
     """A container title for a venue when no source gave one (ICLR notes carry none)."""
     venue = canonical(re.sub(r"\s*\d{4}$", "", short or ""))
     return venue.full or None if venue else None
+
+
+# Hosts (or path parts) that say which institution issued a PDF: a report's publisher when no service lists it.
+INSTITUTION_HOSTS: tuple[tuple[str, str], ...] = (
+    (r"(?:^|\.)openai\.com$|/openai-assets/", "OpenAI"),
+    (r"(?:^|\.)stanford\.edu$", "Stanford University"),
+    (r"(?:^|\.)deepmind\.com$", "DeepMind"),
+    (r"(?:^|\.)research\.google$|(?:^|\.)research\.google\.com$", "Google Research"),
+    (r"(?:^|\.)microsoft\.com$", "Microsoft Research"),
+)
+
+
+def institution_of_url(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    for pattern, name in INSTITUTION_HOSTS:
+        if re.search(pattern, host) or re.search(pattern, parts.path):
+            return name
+    return None

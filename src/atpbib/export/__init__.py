@@ -70,20 +70,9 @@ def bib_category(work: Work) -> str:
 
 def work_url(work: Work) -> str | None:
     """The work's own URL, or the canonical landing page of its best identifier."""
-    if work.url:
-        return work.url
-    ids = work.ids
-    if ids.acl:
-        return f"https://aclanthology.org/{ids.acl}"
-    if ids.arxiv:
-        return f"https://arxiv.org/abs/{ids.arxiv}"
-    if ids.openreview:
-        return f"https://openreview.net/forum?id={ids.openreview}"
-    if ids.pmlr:
-        return f"https://proceedings.mlr.press/{ids.pmlr}.html"
-    if ids.github:
-        return f"https://github.com/{ids.github}"
-    return None
+    from ..ids import landing_url
+
+    return work.url or landing_url(work.ids)
 
 
 def work_doi(work: Work, cat: str | None = None) -> str | None:

@@ -29,10 +29,6 @@ TYPE_MAP = {
     "data and artifacts": ("misc", False),
 }
 PUBLISHED_BIB_TYPES = {"inproceedings", "article", "incollection", "book", "proceedings", "phdthesis", "mastersthesis"}
-_ACL_DOI = re.compile(r"^10\.18653/v1/(.+)$", re.I)
-_ACL_URL = re.compile(r"(?:aclanthology\.org|aclweb\.org/anthology)/([A-Za-z0-9.\-]+?)(?:\.pdf|\.bib|/)?$", re.I)
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:v\d+)?(?:\.pdf)?$", re.I)
-_CORR_VOLUME = re.compile(r"^abs/(.+)$")
 
 
 def _first(value: Any) -> str | None:
@@ -53,37 +49,17 @@ def _all(value: Any) -> list[str]:
     return [t for t in (_first(i) for i in items) if t]
 
 
-def acl_id_from(doi: str | None = None, urls: list[str] | None = None) -> str | None:
-    """The Anthology id behind an ACL DOI (10.18653/v1/N19-1423) or Anthology URL, case restored."""
-    candidates = []
-    if doi:
-        m = _ACL_DOI.match(doi.strip())
-        if m:
-            candidates.append(m.group(1))
-    for url in urls or []:
-        m = _ACL_URL.search(url.strip())
-        if m:
-            candidates.append(m.group(1))
-    for raw in candidates:
-        if re.fullmatch(r"[A-Za-z]\d{2}-\d{4}", raw):
-            return raw.upper()  # old style: P19-1295
-        if re.fullmatch(r"\d{4}\.[A-Za-z0-9\-]+\.\d+", raw):
-            return raw.lower()  # new style: 2020.acl-main.1
-    return None
+def record_ids(key: str | None, venue: str | None, volume: str | None, urls: list[str], doi: str | None,
+               eprint: str | None = None) -> Ids:
+    """Every id a DBLP record names: its key, its DOI, and what its `ee` links point at (the OpenReview
+    forum, the Anthology page, the arXiv abstract); a CoRR record's volume `abs/ID` is its arXiv id."""
+    from ..ids import ids_from_urls, norm_arxiv
 
-
-def arxiv_id_from(venue: str | None, volume: str | None, urls: list[str] | None = None, eprint: str | None = None) -> str | None:
-    if eprint:
-        return re.sub(r"v\d+$", "", eprint.strip())
-    if volume and (venue or "").lower().startswith("corr"):
-        m = _CORR_VOLUME.match(volume.strip())
-        if m:
-            return m.group(1)
-    for url in urls or []:
-        m = _ARXIV_URL.search(url.strip())
-        if m:
-            return m.group(1)
-    return None
+    found = ids_from_urls(urls, doi)
+    arxiv = norm_arxiv(eprint) if eprint else None
+    if not arxiv and volume and (venue or "").lower().startswith("corr") and volume.strip().startswith("abs/"):
+        arxiv = norm_arxiv(volume.strip()[4:])
+    return Ids(dblp=key, doi=doi).merged(Ids(arxiv=arxiv)).merged(found)
 
 
 def _title(text: str | None) -> str:
@@ -117,7 +93,6 @@ def _hit_record(info: dict) -> Record | None:
     volume = _first(info.get("volume"))
     doi = (_first(info.get("doi")) or "").lower() or None
     ees = _all(info.get("ee"))
-    arxiv_id = arxiv_id_from(venue_raw, volume, ees)
     return Record(
         source="dblp",
         source_key=key,
@@ -133,7 +108,7 @@ def _hit_record(info: dict) -> Record | None:
         number=_first(info.get("number")),
         doi=doi,
         url=ees[0] if ees else _first(info.get("url")),
-        ids=Ids(dblp=key, doi=doi, arxiv=arxiv_id, acl=acl_id_from(doi, ees)),
+        ids=record_ids(key, venue_raw, volume, ees, doi),
     )
 
 
@@ -169,6 +144,34 @@ def search_query(title: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", title or "", flags=re.UNICODE).replace("_", " ").split())
 
 
+RUNGS = ("title", "words", "author+words")
+
+
+def search_rungs(title: str, first_family: str | None = None) -> list[tuple[str, str]]:
+    """The ladder of DBLP queries for a title, best first, each (rung, query), without repeats.
+
+    DBLP wants every query word in the record (prefix matching), so one changed word in a published
+    version's title gives no hit: the later rungs keep only the title's distinctive words (stemmed, so
+    'Transformers' still finds 'Transformer'), then the first author's family name with the two longest."""
+    from ..match import title_tokens
+
+    words = list(dict.fromkeys(w for w in title_tokens(title) if len(w) > 2 and not w.isdigit()))
+    longest = sorted(words, key=lambda w: (-len(w), words.index(w)))
+    distinctive = [w for w in words if w in longest[:4]]
+    ladder = [("title", search_query(title)), ("words", " ".join(distinctive))]
+    family = search_query(first_family or "")
+    if family and words:
+        ladder.append(("author+words", " ".join([family] + [w for w in words if w in longest[:2]])))
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for rung, query in ladder:
+        key = query.lower()
+        if query and key not in seen and len(query.split()) >= (1 if rung == "title" else 2):
+            seen.add(key)
+            out.append((rung, query))
+    return out
+
+
 def search(fetcher: Any, title: str, max_hits: int = 10) -> list[Record]:
     from .. import config
     from ..fetch import expect_json
@@ -199,12 +202,7 @@ def parse_bib(text: str) -> Record:
         type="misc" if is_corr else etype,
         published=(not is_corr) and etype in PUBLISHED_BIB_TYPES,
         url=url,
-        ids=Ids(
-            dblp=source_key,
-            doi=fields["doi"],
-            arxiv=arxiv_id_from(journal, fields["volume"], [url] if url else [], eprint or None),
-            acl=acl_id_from(fields["doi"], [url] if url else []),
-        ),
+        ids=record_ids(source_key, journal, fields["volume"], [url] if url else [], fields["doi"], eprint or None),
         **fields,
     )
 
@@ -221,4 +219,4 @@ def fetch_bib(fetcher: Any, key: str) -> Record | None:
     return None if text is None else parse_bib(text)
 
 
-__all__ = ["acl_id_from", "arxiv_id_from", "bib_url", "fetch_bib", "parse_bib", "parse_search", "search", "search_query"]
+__all__ = ["RUNGS", "record_ids", "search_rungs", "bib_url", "fetch_bib", "parse_bib", "parse_search", "search", "search_query"]
