@@ -383,8 +383,9 @@ def render_dblp_info(rec: dict) -> dict:
     info["key"] = rec["key"]
     if rec.get("doi"):
         info["doi"] = rec["doi"]
-    if rec.get("ee"):
-        info["ee"] = rec["ee"]
+    ees = list(rec.get("ee_all") or ([rec["ee"]] if rec.get("ee") else []))
+    if ees:
+        info["ee"] = ees[0] if len(ees) == 1 else ees  # dblp: one link is a string, several a list
     info["url"] = f"https://dblp.org/rec/{rec['key']}"
     return info
 
@@ -431,7 +432,8 @@ def _dblp_wrap(name: str, value: str) -> str:
 
 
 def render_dblp_bib(rec: dict) -> bytes:
-    etype = {"Conference and Workshop Papers": "inproceedings", "Journal Articles": "article"}.get(rec.get("type") or "", "misc")
+    etype = {"Conference and Workshop Papers": "inproceedings", "Journal Articles": "article",
+             "Books and Theses": "book", "Parts in Books or Collections": "incollection"}.get(rec.get("type") or "", "misc")
     if rec.get("journal") or (rec.get("venue") == "CoRR"):
         etype = "article"
     fields: list[tuple[str, str]] = []
@@ -448,6 +450,8 @@ def render_dblp_bib(rec: dict) -> bytes:
             fields.append(("journal", _bib_escape(journal)))
     elif rec.get("booktitle"):
         fields.append(("booktitle", _bib_escape(_protect_case(rec["booktitle"]))))
+    if etype == "book" and rec.get("series"):
+        fields.append(("series", _bib_escape(rec["series"])))
     for k in ("volume", "number"):
         if rec.get(k):
             fields.append((k, str(rec[k])))
@@ -457,10 +461,13 @@ def render_dblp_bib(rec: dict) -> bytes:
         fields.append(("publisher", _bib_escape(rec["publisher"])))
     if rec.get("year"):
         fields.append(("year", str(rec["year"])))
-    if rec.get("ee"):
-        fields.append(("url", rec["ee"]))
+    ees = list(rec.get("ee_all") or ([rec["ee"]] if rec.get("ee") else []))
+    if ees:
+        fields.append(("url", ees[0]))
     if rec.get("doi"):
         fields.append(("doi", rec["doi"].lower()))
+    if rec.get("isbn"):
+        fields.append(("isbn", str(rec["isbn"])))
     volume = str(rec.get("volume") or "")
     if rec.get("venue") == "CoRR" and volume.startswith("abs/"):
         fields += [("eprinttype", "arXiv"), ("eprint", volume[4:])]
@@ -849,11 +856,18 @@ class FakeServices:
             return Answer(200, render_dblp_bib(rec), "application/x-bibtex; charset=utf-8")
         return Answer(404, NOT_FOUND_HTML, "text/html; charset=UTF-8")
 
-    def _dblp_rank(self, query: str, threshold: float = 60.0) -> list[tuple[float, dict]]:
-        if not norm_words(query):
+    def _dblp_rank(self, query: str) -> list[tuple[float, dict]]:
+        """dblp's semantics: every query word must be the prefix of a word of the record (title, authors,
+        venue, year), so one changed title word gives no hit; hits ranked by title similarity."""
+        words = norm_words(query)
+        if not words:
             return []
-        scored = [(_similarity(query, rec.get("title") or ""), rec) for rec in self.catalogue.dblp.values()]
-        scored = [s for s in scored if s[0] >= threshold]
+        scored = []
+        for rec in self.catalogue.dblp.values():
+            text = " ".join([rec.get("title") or "", *(rec.get("authors") or []), rec.get("venue") or "", str(rec.get("year") or "")])
+            record_words = norm_words(text)
+            if all(any(rw.startswith(qw) for rw in record_words) for qw in words):
+                scored.append((_similarity(query, rec.get("title") or ""), rec))
         scored.sort(key=lambda s: (-s[0], s[1]["key"]))
         return scored
 

@@ -126,12 +126,20 @@ def test_search_through_fake_returns_versions_and_lookalikes(fake, fetcher):
     paper = papers[0]
     hits = dblp.search(fetcher, paper["list_title"], max_hits=30)
     found = {normalize_title(h.title) for h in hits}
-    for rec in paper["dblp"] + paper["lookalikes"]:  # every version of the paper, and its look-alikes
-        if rec.get("title"):
+    for rec in paper["dblp"]:  # every version of the paper under its list title
+        if rec.get("title") and normalize_title(rec["title"]) == normalize_title(paper["list_title"]):
             assert normalize_title(rec["title"]) in found
     (path,) = fake.requests("dblp")
     q = parse_qs(urlsplit(path).query)
     assert q["format"] == ["json"] and q["h"] == ["30"]
+    # as on dblp, every query word must be in the record: the words a look-alike shares with the paper find both
+    lookalike = next(r for r in paper["lookalikes"] if r.get("title"))
+    shared = [w for w in normalize_title(lookalike["title"]).split() if w in normalize_title(paper["list_title"]).split()]
+    both = {normalize_title(h.title) for h in dblp.search(fetcher, " ".join(shared), max_hits=30)}
+    assert normalize_title(lookalike["title"]) in both and normalize_title(paper["list_title"]) in both
+    # ... and a word the paper's title lacks excludes it
+    assert normalize_title(paper["list_title"]) not in {
+        normalize_title(h.title) for h in dblp.search(fetcher, paper["list_title"] + " zyxwvut", max_hits=30)}
 
 
 def test_search_nothing_similar(fake, fetcher):
@@ -145,13 +153,14 @@ def test_fetch_bib_matches_the_facts(fake, fetcher, facts):
     assert fake.requests("dblp") == [f"/rec/{facts['key']}.bib"]
     assert r is not None and r.source_key == facts["key"]
     if facts.get("title"):
-        assert r.title == " ".join(facts["title"].split()).rstrip(".")
+        assert r.title == " ".join(facts["title"].split()).rstrip(".").replace("--", "\u2013")  # BibTeX's en dash
     if facts.get("authors"):
         assert [p.display() for p in r.authors] == [" ".join(a.split()[:-1]) if a.split()[-1].isdigit() else a for a in facts["authors"]]
     assert r.year == facts.get("year")
     assert r.doi == (facts["doi"].lower() if facts.get("doi") else None)
     is_corr = facts.get("venue") == "CoRR"
-    assert r.published is (not is_corr and facts.get("type") in ("Conference and Workshop Papers", "Journal Articles"))
+    assert r.published is (not is_corr and facts.get("type") in (
+        "Conference and Workshop Papers", "Journal Articles", "Books and Theses", "Parts in Books or Collections"))
     if is_corr and str(facts.get("volume") or "").startswith("abs/"):
         assert r.ids.arxiv == facts["volume"][4:]
 

@@ -151,8 +151,9 @@ def search_rungs(title: str, first_family: str | None = None) -> list[tuple[str,
     """The ladder of DBLP queries for a title, best first, each (rung, query), without repeats.
 
     DBLP wants every query word in the record (prefix matching), so one changed word in a published
-    version's title gives no hit: the later rungs keep only the title's distinctive words (stemmed, so
-    'Transformers' still finds 'Transformer'), then the first author's family name with the two longest."""
+    version's title gives no hit: the later rungs keep only the title's four longest distinctive words
+    (stemmed, so 'Transformers' still finds 'Transformer'), then the first author's family name with the
+    title's first two distinctive words (a paper's name, 'Poly-encoders', outlives a retitling)."""
     from ..match import title_tokens
 
     words = list(dict.fromkeys(w for w in title_tokens(title) if len(w) > 2 and not w.isdigit()))
@@ -161,7 +162,7 @@ def search_rungs(title: str, first_family: str | None = None) -> list[tuple[str,
     ladder = [("title", search_query(title)), ("words", " ".join(distinctive))]
     family = search_query(first_family or "")
     if family and words:
-        ladder.append(("author+words", " ".join([family] + [w for w in words if w in longest[:2]])))
+        ladder.append(("author+words", " ".join([family] + words[:2])))
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for rung, query in ladder:
