@@ -36,6 +36,8 @@ def exported(fake, tmp_path_factory):
     export("--section", "Compression", "-o", str(out / "compression.bib"))
     export("--section", "Compression", "-o", str(out / "compression.json"))
     export("--section", "Compression", "--format", "biblatex", "-o", str(out / "compression-biblatex.bib"))
+    export("-o", str(out / "papers.bib"))
+    export("--format", "biblatex", "-o", str(out / "papers-biblatex.bib"))
     export("--include", "papers,blogs,repos,talks", "-o", str(out / "all.bib"))
     export("--include", "papers,blogs,repos,talks", "--format", "biblatex", "-o", str(out / "all-biblatex.bib"))
     export("--include", "papers,blogs,repos,talks", "-o", str(out / "all.json"))
@@ -48,13 +50,14 @@ def keys_of(bib: Path) -> list[str]:
     return [e.key for e in bibtexparser.parse_string(bib.read_text(encoding="utf-8")).entries]
 
 
-def compile_document(tmp: Path, bib: Path, driver: str, tool: str, engine: str = "latex") -> str:
+def compile_document(tmp: Path, bib: Path, driver: str, tool: str, engine: str = "latex",
+                     tool_args: tuple[str, ...] = ()) -> str:
     (tmp / "doc.tex").write_text((CLIENTS / driver).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp / "library.bib").write_text(bib.read_text(encoding="utf-8"), encoding="utf-8")
     (tmp / "cites.tex").write_text("".join(f"\\citet{{{k}}}\n" for k in keys_of(bib)), encoding="utf-8")
     latex = [engine, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
     ok(latex, tmp)
-    ok([tool, "doc"], tmp)
+    ok([tool, *tool_args, "doc"], tmp)
     ok(latex, tmp)
     ok(latex, tmp)
     return (tmp / "doc.blg").read_text(encoding="utf-8", errors="replace")
@@ -76,6 +79,26 @@ def test_compression_biblatex_compiles_with_biber_without_a_warning(exported, tm
     assert "WARN" not in blg and "ERROR" not in blg, blg
     assert_clean_log(tmp_path)
     assert (tmp_path / "doc.bbl").read_text(encoding="utf-8").count("\\entry{") == 16
+
+
+def test_whole_list_papers_compile_with_pdflatex_bibtex_natbib_without_a_warning(exported, tmp_path):
+    require("pdflatex", "bibtex")
+    blg = compile_document(tmp_path, exported / "papers.bib", "natbib.tex", "bibtex", engine="pdflatex")
+    assert "Warning" not in blg and "error message" not in blg, blg
+    assert_clean_log(tmp_path)
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    assert bbl.count("\\bibitem") == len(keys_of(exported / "papers.bib")) > 100
+
+
+def test_whole_list_papers_pass_biber_datamodel_validation_under_pdflatex(exported, tmp_path):
+    """Editors such as Llu{\\'\\i}s, journal articles, author-less reports: biber --validate-datamodel and
+    pdfLaTeX (no Unicode engine) accept every entry of the whole list without a warning."""
+    require("pdflatex", "biber")
+    blg = compile_document(tmp_path, exported / "papers-biblatex.bib", "biblatex.tex", "biber", engine="pdflatex",
+                           tool_args=("--validate-datamodel",))
+    assert "WARN" not in blg and "ERROR" not in blg, blg
+    assert_clean_log(tmp_path)
+    assert (tmp_path / "doc.bbl").read_text(encoding="utf-8").count("\\entry{") == len(keys_of(exported / "papers-biblatex.bib"))
 
 
 def test_whole_list_with_blogs_and_repositories_compiles_with_a_unicode_engine(exported, tmp_path):

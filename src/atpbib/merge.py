@@ -19,7 +19,7 @@ _SOURCE_RANK = {"acl": 0, "openreview": 1, "dblp": 2, "arxiv": 3}
 
 _FIELDS = (
     "title", "authors", "year", "month", "type", "venue", "container_title", "pages", "volume",
-    "number", "publisher", "address", "editors", "doi", "url", "abstract", "primary_class",
+    "number", "publisher", "address", "editors", "doi", "url", "abstract", "primary_class", "series", "isbn",
 )
 
 
@@ -125,7 +125,7 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
     values: dict[str, object] = {}
     provenance: list[tuple[str, str]] = []
     version_fields = ("type", "venue", "container_title", "pages", "volume", "number", "publisher", "address",
-                      "editors", "month", "year", "doi")
+                      "editors", "month", "year", "doi", "series", "isbn")
     for name in _FIELDS:
         if name in version_fields:
             # a venue's pages/publisher must never be mixed with another version's

@@ -121,6 +121,8 @@ class Record:
     journal_ref: str | None = None
     comment: str | None = None
     venue_status: str | None = None  # OpenReview raw venue, e.g. "Submitted to ICLR 2020"
+    series: str | None = None  # a book's series ("Synthesis Lectures on Human Language Technologies")
+    isbn: str | None = None
     match: Match | None = None  # set when the record was found by a search, not an identifier
 
 
@@ -156,6 +158,8 @@ class Work:
     abstract: str | None = None
     ids: Ids = Ids()
     primary_class: str | None = None
+    series: str | None = None
+    isbn: str | None = None
     status: str = "unresolved"  # resolved | partial | unresolved
     sources: tuple[str, ...] = ()
     provenance: tuple[tuple[str, str], ...] = ()  # (field, source) pairs

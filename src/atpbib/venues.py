@@ -20,8 +20,8 @@ class Venue:
 
 # Order matters: more specific names first (Findings before EMNLP, workshops before their host conference).
 VENUES: tuple[Venue, ...] = (
-    Venue("Findings of EMNLP", (r"findings of the association for computational linguistics:? emnlp", r"^emnlp \(findings\)", r"findings of emnlp")),
-    Venue("Findings of ACL", (r"findings of the association for computational linguistics:? acl", r"^acl \(findings\)", r"findings of acl")),
+    Venue("Findings of EMNLP", (r"findings of the association for computational linguistics:? emnlp", r"^emnlp(?:/ijcnlp)? \(findings\)", r"findings of emnlp")),
+    Venue("Findings of ACL", (r"findings of the association for computational linguistics:? acl", r"^acl(?:/ijcnlp)? \(findings\)", r"findings of acl")),
     Venue("RepL4NLP", (r"repl4nlp", r"representation learning for nlp")),
     Venue("BlackboxNLP", (r"blackboxnlp", r"analyzing and interpreting neural networks for nlp")),
     Venue("DeepLo", (r"deeplo", r"deep learning approaches for low-resource")),
@@ -34,7 +34,11 @@ VENUES: tuple[Venue, ...] = (
     Venue("CoNLL", (r"conference on computational natural language learning", r"^conll\b")),
     Venue("LREC", (r"language resources and evaluation conference", r"international conference on language resources and evaluation", r"^lrec\b")),
     Venue("COLING", (r"international conference on computational linguistics", r"^coling")),
-    Venue("ACL", (r"annual meeting of the association for computational linguistics", r"^acl\b", r"^acl \(\d\)")),
+    Venue("ACL", (r"annual meeting of the association for computational linguistics",
+                  r"\d+(?:st|nd|rd|th) conference of the association for computational linguistics", r"^acl\b", r"^acl \(\d\)")),
+    Venue("INLG", (r"international (?:conference|natural language generation conference) on natural language generation",
+                   r"international natural language generation conference", r"^inlg\b")),
+    Venue("CCL", (r"china national conference on chinese computational linguistics", r"^ccl\b")),
     Venue("ICLR", (r"international conference on learning representations", r"^iclr\b"), "International Conference on Learning Representations"),
     Venue("NeurIPS", (r"neural information processing systems", r"^neurips\b", r"^nips\b"), "Advances in Neural Information Processing Systems"),
     Venue("ICML", (r"international conference on machine learning", r"^icml\b"), "Proceedings of the International Conference on Machine Learning"),
@@ -46,12 +50,29 @@ VENUES: tuple[Venue, ...] = (
     Venue("KDD", (r"knowledge discovery and data mining", r"^kdd\b")),
     Venue("SIGIR", (r"research and development in information retrieval", r"^sigir\b")),
     Venue("WWW", (r"the web conference", r"world wide web conference", r"^www\b")),
-    Venue("ECCV", (r"european conference on computer vision", r"^eccv\b")),
+    Venue("ECCV", (r"european conference on computer vision", r"^computer vision - eccv \d{4}", r"^eccv\b")),
     Venue("CICLing", (r"cicling", r"intelligent text processing and computational linguistics")),
     Venue("TASLP", (r"ieee/acm transactions on audio,? speech,? and language processing", r"^ieee acm trans\. audio speech lang\. process")),
     Venue("JMLR", (r"journal of machine learning research", r"^j\. mach\. learn\. res\.", r"^jmlr\b")),
-    Venue("Sci. China Technol. Sci.", (r"science china technological sciences", r"^sci\. china technol")),
+    # journals: the ISO abbreviation (as DBLP writes it) is the short form, the full name the container
+    Venue("Sci. China Technol. Sci.", (r"^science china technological sciences$", r"^sci\. china technol\. sci\.$"),
+          "Science China Technological Sciences"),
+    Venue("Sci. China Inf. Sci.", (r"^science china information sciences$", r"^sci\. china inf\. sci\.$"),
+          "Science China Information Sciences"),
+    Venue("ACM Comput. Surv.", (r"^acm computing surveys$", r"^acm comput\. surv\.$"), "ACM Computing Surveys"),
+    Venue("ACM Trans. Intell. Syst. Technol.", (r"^acm transactions on intelligent systems and technology$",
+                                                r"^acm trans\. intell\. syst\. technol\.$"),
+          "ACM Transactions on Intelligent Systems and Technology"),
+    Venue("Artif. Intell. Rev.", (r"^artificial intelligence review$", r"^artif\. intell\. rev\.$"), "Artificial Intelligence Review"),
+    Venue("Comput. Linguistics", (r"^computational linguistics$", r"^comput\. linguistics$"), "Computational Linguistics"),
+    Venue("Comput. y Sist.", (r"^computaci[oó]n y sistemas$", r"^computaci[oó]n y sist\.$"), "Computación y Sistemas"),
+    Venue("PLoS ONE", (r"^plos one$",), "PLoS ONE"),
+    Venue("Science", (r"^science$",), "Science"),
+    Venue("Nature", (r"^nature$",), "Nature"),
 )
+JOURNALS = frozenset(("TACL", "TASLP", "JMLR", "Sci. China Technol. Sci.", "Sci. China Inf. Sci.", "ACM Comput. Surv.",
+                      "ACM Trans. Intell. Syst. Technol.", "Artif. Intell. Rev.", "Comput. Linguistics",
+                      "Comput. y Sist.", "PLoS ONE", "Science", "Nature"))
 
 
 def canonical(name: str | None) -> Venue | None:
@@ -110,6 +131,15 @@ WORKSHOPS = ("RepL4NLP", "BlackboxNLP", "DeepLo", "EMC2")
 def is_workshop(name: str | None) -> bool:
     venue = canonical(re.sub(r"\s*\d{4}$", "", name or ""))
     return (venue is not None and venue.short in WORKSHOPS) or "workshop" in (name or "").lower()
+
+
+def journal_full_name(name: str | None) -> str | None:
+    """A journal's full name from its ISO abbreviation ('Sci. China Technol. Sci.' → 'Science China
+    Technological Sciences'); an unknown journal is kept verbatim."""
+    venue = canonical(name)
+    if venue is not None and venue.short in JOURNALS and venue.full:
+        return venue.full
+    return name
 
 
 def full_name(short: str | None) -> str | None:

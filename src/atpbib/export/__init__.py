@@ -56,7 +56,7 @@ def bib_category(work: Work) -> str:
         "book": ("publisher", "year"),
         "phdthesis": ("authors", "year"),
         "mastersthesis": ("authors", "year"),
-        "techreport": ("authors", "year"),
+        "techreport": ("year",),  # a report nobody lists the authors of is still a report (see bibtex.py)
     }.get(cat, ())
     missing = [f for f in required if not getattr(work, f)]
     if cat == "book" and not (work.authors or work.editors):

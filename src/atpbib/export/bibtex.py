@@ -130,6 +130,10 @@ def entry_for(work: Work, *, flavour: str = "bibtex", lexicon_extra: Iterable[st
         entry_type = _BIBTEX_TYPES.get(cat, cat)
     f = _Fields()
     f.add("author", _braced(bib_names(work.authors, keep_unicode=u)))
+    if cat == "techreport" and not work.authors:
+        # no source knows who wrote it: the issuing institution stands as the (corporate) author, braced
+        # whole, as styles expect for a group author; BibTeX and biber require an author for a report
+        f.add("author", _braced(_braced(escape_text(work.publisher or "", keep_unicode=u))))
     if cat == "book" and not work.authors:
         f.add("editor", _braced(bib_names(work.editors, keep_unicode=u)))
     f.add("title", _braced(latex_title(work.title, keep_unicode=u, extra=tuple(lexicon_extra))))
@@ -141,7 +145,7 @@ def entry_for(work: Work, *, flavour: str = "bibtex", lexicon_extra: Iterable[st
     elif cat == "article":
         f.add("journaltitle" if u else "journal", container)
     elif cat == "book":
-        f.add("series", container)
+        f.add("series", _text(work.series, u) or container)
     elif cat in ("phdthesis", "mastersthesis", "techreport"):
         f.add("institution" if cat == "techreport" else "school", _text(work.publisher, u))
     if cat in ("inproceedings", "incollection", "article", "book"):
@@ -149,9 +153,12 @@ def entry_for(work: Work, *, flavour: str = "bibtex", lexicon_extra: Iterable[st
         f.add("number", _text(work.number, u))
     if cat in ("inproceedings", "incollection", "article"):
         f.add("pages", _text(pages_range(work.pages), u))
-    if cat in ("inproceedings", "incollection", "article", "book"):
+    if cat in ("inproceedings", "incollection", "book") or (cat == "article" and not u):
+        # biblatex's data model has no publisher or location for an @article (biber --validate-datamodel)
         f.add("publisher", _text(work.publisher, u))
         f.add("location" if u else "address", _text(work.address, u))
+    if cat == "book":
+        f.add("isbn", _text(work.isbn, u))
 
     arxiv = work.ids.arxiv
     if cat == "preprint" and arxiv and not u:

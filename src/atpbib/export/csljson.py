@@ -70,8 +70,9 @@ def csl_item(work: Work) -> dict[str, Any]:
             parts.append(work.month)
         item["issued"] = {"date-parts": [parts]}
     if cat == "book":
-        put("collection-title", work.container_title)
+        put("collection-title", work.series or work.container_title)
         put("collection-number", work.volume)
+        put("ISBN", work.isbn)
     else:
         put("container-title", work.container_title)
         put("volume", work.volume)

@@ -59,10 +59,10 @@ def bib_fields(text: str, source: str) -> tuple[str, str, dict[str, str]]:
 
 def common_fields(f: dict[str, str], title: str) -> dict[str, Any]:
     """Record keyword arguments shared by every BibTeX source (venue fields of the version it describes)."""
-    from ..venues import short_venue
+    from ..venues import journal_full_name, short_venue
 
     year = _year(f.get("year"))
-    container = latex_to_text(f.get("booktitle") or f.get("journal")) or None
+    container = latex_to_text(f.get("booktitle")) or journal_full_name(latex_to_text(f.get("journal")) or None)
     return dict(
         title=title,
         authors=split_bibtex_names(f.get("author")),
@@ -77,6 +77,8 @@ def common_fields(f: dict[str, str], title: str) -> dict[str, Any]:
         address=latex_to_text(f.get("address")) or None,
         editors=split_bibtex_names(f.get("editor")),
         doi=clean_space(f.get("doi")).lower() or None,
+        series=latex_to_text(f.get("series")) or None,
+        isbn=clean_space(f.get("isbn")) or None,
     )
 
 

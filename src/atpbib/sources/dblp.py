@@ -76,7 +76,7 @@ def _year(value: Any) -> int | None:
 
 
 def _hit_record(info: dict) -> Record | None:
-    from ..venues import short_venue
+    from ..venues import journal_full_name, short_venue
 
     key = _first(info.get("key"))
     if not key:
@@ -102,7 +102,7 @@ def _hit_record(info: dict) -> Record | None:
         type=rtype,
         published=published,
         venue=short_venue(venue_raw, year),
-        container_title=venue_raw if rtype == "article" else None,
+        container_title=journal_full_name(venue_raw) if rtype == "article" else None,
         pages=normalize_pages(_first(info.get("pages"))),
         volume=volume,
         number=_first(info.get("number")),
