@@ -153,14 +153,16 @@ def _intervals(env: dict[str, str]) -> dict[str, float]:
     out = {}
     for service in fs.SERVICES:
         raw = env.get(f"ATPBIB_INTERVAL_{service.upper()}")
-        out[service] = float(raw) if raw not in (None, "") else float(config.DEFAULT_INTERVALS.get(service, 0.0))
+        out[service] = float(raw) if raw not in (None, "") else float(config.default_intervals().get(service, 0.0))
     return out
 
 
 def _lanes() -> dict[str, int]:
-    from atpbib.resolve import LANE_WORKERS
+    from atpbib.sources import registry
 
-    return dict(LANE_WORKERS)
+    out = {s.name: s.lane for s in registry()}
+    out.update({name: s.lane for s in registry() for name, _, _ in s.endpoints})  # every host of a source
+    return out
 
 
 def _independent(entries: list) -> dict[str, set[str]]:
@@ -471,10 +473,12 @@ def startup_runs(work: Path, env0: dict[str, str], reps: int) -> dict:
 FILL = r'''
 import sys
 from atpbib.api import load, make_fetcher
-from atpbib.resolve import _Run, group_entries
+from atpbib.identity import group_queries
+from atpbib.inputs.markdown import queries
+from atpbib.resolve import _Run
 fetcher = make_fetcher()
 parsed = load(sys.argv[1], fetcher=fetcher)
-run = _Run(fetcher, group_entries([e for e in parsed.entries if e.kind in ("paper", "survey", "book")]))
+run = _Run(fetcher, group_queries(queries([e for e in parsed.entries if e.kind in ("paper", "survey", "book")])))
 try:
     run.start()
 finally:

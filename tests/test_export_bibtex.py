@@ -23,7 +23,7 @@ from atpbib.model import Entry, Ids, Person, Work  # noqa: E402
 
 def work(title="A Title", authors=(("Doe", "Jane"),), year=2020, key="", **kw):
     section = kw.pop("section", ("Sec",))
-    return Work(title=title, entries=(Entry(section=section, line=1, title=title),),
+    return Work(title=title, origins=(Entry(section=section, line=1, title=title),),
                 authors=tuple(Person(*a) for a in authors), year=year, key=key, **kw)
 
 
@@ -97,7 +97,7 @@ def test_incomplete_inproceedings_is_written_as_misc():
 def test_one_entry_per_work_in_the_order_given_and_sections_as_keywords():
     e1 = Entry(section=("Pretrained Language Model", "Compression"), line=5, title="T")
     e2 = Entry(section=("Transformer", "Papers"), line=9, title="T")
-    multi = Work(title="TinyBERT", entries=(e1, e2), authors=(Person("Jiao", "Xiaoqi"),), year=2020)
+    multi = Work(title="TinyBERT", origins=(e1, e2), authors=(Person("Jiao", "Xiaoqi"),), year=2020)
     ws = assign_keys([work(title="Zeta"), multi, work(title="Alpha")])
     text = export_works(ws, "bibtex")
     lib = parse(text)
@@ -219,7 +219,7 @@ names = st.builds(Person, family=st.text(max_size=20), given=st.text(max_size=20
 @given(titles=st.lists(st.text(min_size=0, max_size=80), min_size=1, max_size=4),
        authors=st.lists(names, max_size=4), flavour=st.sampled_from(["bibtex", "biblatex"]))
 def test_fuzz_any_unicode_gives_a_parseable_balanced_file(titles, authors, flavour):
-    ws = [Work(title=t, entries=(Entry(section=(t[:10] or "s",), line=1, title=t),), authors=tuple(authors),
+    ws = [Work(title=t, origins=(Entry(section=(t[:10] or "s",), line=1, title=t),), authors=tuple(authors),
                container_title=t[::-1] or None, url=("https://x.org/" + t) if t else None)
           for t in titles]
     text = export_works(assign_keys(ws), flavour)

@@ -34,7 +34,7 @@ def test_every_golden_hostile_and_cjk_work_validates(validator):
 
 
 def test_fields_and_types():
-    w = Work(title="TinyBERT", entries=(Entry(section=("PLM", "Compression"), line=3, title="TinyBERT"),
+    w = Work(title="TinyBERT", origins=(Entry(section=("PLM", "Compression"), line=3, title="TinyBERT"),
                                         Entry(section=("Other",), line=9, title="TinyBERT")),
              authors=(Person("Jiao", "Xiaoqi"), Person("OpenAI"), Person("van der Berg, Jr.", "Jan")),
              year=2020, month=11, type="inproceedings", container_title="Findings of EMNLP", pages="4163--4174",
@@ -53,7 +53,7 @@ def test_fields_and_types():
 
 
 def test_preprint_is_article_with_arxiv_number_and_doi():
-    w = Work(title="P", entries=(Entry(section=("S",), line=1, title="P"),), type="misc",
+    w = Work(title="P", origins=(Entry(section=("S",), line=1, title="P"),), type="misc",
              ids=Ids(arxiv="1909.10351"), key="k")
     item = csl_item(w)
     assert item["type"] == "article"
@@ -63,9 +63,9 @@ def test_preprint_is_article_with_arxiv_number_and_doi():
 
 
 def test_non_papers():
-    blog = Work(title="B", entries=(Entry(section=("S",), line=1, title="B", kind="blog"),), kind="blog",
+    blog = Work(title="B", origins=(Entry(section=("S",), line=1, title="B", kind="blog"),), kind="blog",
                 url="https://x.org/b", key="b")
-    repo = Work(title="R", entries=(Entry(section=("S",), line=1, title="R", kind="repository", description="desc"),),
+    repo = Work(title="R", origins=(Entry(section=("S",), line=1, title="R", kind="repository", description="desc"),),
                 kind="repository", ids=Ids(github="o/r"), key="r")
     assert csl_item(blog)["type"] == "post-weblog"
     r = csl_item(repo)
@@ -73,5 +73,5 @@ def test_non_papers():
 
 
 def test_text_is_cleaned_but_not_escaped():
-    w = Work(title="100% \\input{x} & Gábor\u200b\n深度", entries=(Entry(section=("S",), line=1, title="t"),), key="k")
+    w = Work(title="100% \\input{x} & Gábor\u200b\n深度", origins=(Entry(section=("S",), line=1, title="t"),), key="k")
     assert csl_item(w)["title"] == "100% \\input{x} & Gábor 深度"

@@ -81,7 +81,7 @@ def _list_work(title: str, kind: str) -> Work:
     entry = Entry(section=item["section"], line=item["line"], title=item["title"], kind=kind,
                   links=(Link("", url),), description=(item["desc"] or "").strip() or None,
                   ids=Ids(github=gh.group(1)) if gh else Ids())
-    return Work(title=item["title"], entries=(entry,), kind=kind, url=url, ids=entry.ids,
+    return Work(title=item["title"], origins=(entry,), kind=kind, url=url, ids=entry.ids,
                 status="partial", sources=("list",))
 
 
@@ -119,7 +119,7 @@ def bert_work() -> Work:
                   nickname=item["nickname"], ids=Ids(acl=acl_id))
     return Work(
         title=title,
-        entries=(entry,),
+        origins=(entry,),
         kind="paper",
         type="inproceedings",
         authors=people("author", paper),
@@ -174,7 +174,7 @@ def arxiv_preprint_work() -> Work:
     listed = Entry(section=("Information Theory", "Proceedings"), line=1, title=title, ids=Ids(arxiv=arxiv_id))
     return Work(
         title=title,
-        entries=(listed,),
+        origins=(listed,),
         kind="paper",
         type="misc",
         authors=authors,
@@ -202,7 +202,7 @@ def book_work() -> Work:
     listed = Entry(section=("Neural Networks", "Books"), line=1, title=title, kind="book")
     return Work(
         title=title,
-        entries=(listed,),
+        origins=(listed,),
         kind="book",
         type="book",
         authors=tuple(split_name(a.strip()) for a in f["author"].split(" and ")),
@@ -227,7 +227,7 @@ def article_work() -> Work:
     listed = Entry(section=("Physics",), line=1, title=title)
     return Work(
         title=title,
-        entries=(listed,),
+        origins=(listed,),
         kind="paper",
         type="article",
         authors=tuple(Person(family=a["family"], given=a.get("given", "")) for a in msg["author"]),
@@ -279,7 +279,7 @@ def hostile_works(long_len: int = 5000) -> list[Work]:
 
     def w(title, authors=(), **kw):
         entry = Entry(section=("Hostile & Odd", "Names_%"), line=1, title=title)
-        return Work(title=title, entries=(entry,), authors=tuple(authors), **kw)
+        return Work(title=title, origins=(entry,), authors=tuple(authors), **kw)
 
     long_title = ("Attention " * (long_len // 10 + 1))[:long_len].strip()
     works = [w(t, [Person("Evil", "Eve")], year=2020, type="misc") for t in HOSTILE_TITLES]
@@ -300,7 +300,7 @@ def cjk_works() -> list[Work]:
     from atpbib.keys import assign_keys
 
     item = cjk_blog_work()
-    paper = Work(title="预训练语言模型综述", entries=(Entry(section=("中文",), line=1, title="预训练语言模型综述"),),
+    paper = Work(title="预训练语言模型综述", origins=(Entry(section=("中文",), line=1, title="预训练语言模型综述"),),
                  authors=(Person("邱", "锡鹏"),), year=2020)
     return assign_keys([item, paper])
 

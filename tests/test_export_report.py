@@ -14,7 +14,7 @@ from atpbib.model import Discrepancy, Entry, Work  # noqa: E402
 
 
 def _works():
-    unresolved = Work(title="Lost Paper", entries=(Entry(section=("A", "B"), line=42, title="Lost Paper"),),
+    unresolved = Work(title="Lost Paper", origins=(Entry(section=("A", "B"), line=42, title="Lost Paper"),),
                       status="unresolved", problems=("arxiv unreachable",), key="lostnd")
     disagree = golden_works()[0].with_(discrepancies=(Discrepancy("year", "2018", "2019", "acl"),))
     return [disagree, unresolved] + golden_works()[1:] + cjk_works()

@@ -19,7 +19,7 @@ from atpbib.model import Entry, Person, Work  # noqa: E402
 
 
 def work(title, authors=(), year=None, line=1, **kw):
-    return Work(title=title, entries=(Entry(section=("S",), line=line, title=title),),
+    return Work(title=title, origins=(Entry(section=("S",), line=line, title=title),),
                 authors=tuple(Person(*a) if isinstance(a, tuple) else a for a in authors), year=year, **kw)
 
 

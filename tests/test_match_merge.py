@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from atpbib import venues
 from atpbib.match import author_overlap, normalize_title, title_score, verify
-from atpbib.merge import choose_version, discrepancies, merge, same_work
+from atpbib.identity import group_queries
+from atpbib.inputs.markdown import discrepancies, queries
+from atpbib.merge import choose_version, merge, same_work
 from atpbib.model import Entry, Ids, Match, Person, Record, Work
-from atpbib.resolve import group_entries
 
 ANN = Person("Example", "Ann")
 BOB = Person("Sample", "Bob")
@@ -74,36 +75,36 @@ def test_merge_takes_venue_fields_from_chosen_version_and_abstract_from_arxiv():
     pub = rec("dblp", published=True, type="inproceedings", venue="ICML 2020", year=2020, pages="1--9",
               container_title="Proceedings of ICML", authors=(ANN, BOB), ids=Ids(dblp="conf/icml/X20"),
               match=Match("dblp", "q", "Learning Widgets with Gadgets", 100.0, 1.0, 1, True, "ok"))
-    work = merge([entry(venue="CoRR", year=2019, venue_raw="CoRR 2019")], [pre, pub])
+    work = merge(queries([entry(venue="CoRR", year=2019, venue_raw="CoRR 2019")]), [pre, pub])
     assert work.status == "resolved"
     assert (work.venue, work.year, work.type, work.pages) == ("ICML 2020", 2020, "inproceedings", "1--9")
     assert work.abstract == "We study widgets."
     assert work.ids.arxiv == "1901.00001" and work.ids.dblp == "conf/icml/X20"
     prov = dict(work.provenance)
     assert prov["venue"] == "dblp" and prov["abstract"] == "arxiv"
-    assert {d.field for d in work.discrepancies} == {"venue", "year"}
+    assert {d.field for d in discrepancies(work)} == {"venue", "year"}  # the list side compares
 
 
 def test_merge_ignores_rejected_hits_but_keeps_their_evidence():
     pre = rec("arxiv", venue="arXiv", year=2019, authors=(ANN,))
     wrong = rec("dblp", "Some Other Paper", published=True, venue="AAAI 2020",
                 match=Match("dblp", "q", "Some Other Paper", 40.0, 0.0, 1, False, "title differs"))
-    work = merge([entry()], [pre, wrong])
+    work = merge(queries([entry()]), [pre, wrong])
     assert work.venue == "arXiv" and work.sources == ("arxiv",)
     assert len(work.matches) == 1 and not work.matches[0].accepted
 
 
 def test_merge_without_records_is_partial_with_ids_and_unresolved_without():
-    with_id = merge([entry(ids=Ids(arxiv="1901.00001"))], [], ["arXiv: arXiv unreachable"])
-    without = merge([entry()], [])
+    with_id = merge(queries([entry(ids=Ids(arxiv="1901.00001"))]), [], ["arXiv: arXiv unreachable"])
+    without = merge(queries([entry()]), [])
     assert with_id.status == "partial" and with_id.problems == ("arXiv: arXiv unreachable",)
     assert without.status == "unresolved"
 
 
 def test_discrepancies_accepts_equivalent_venue_names():
-    w = Work(title="T", entries=(entry(title="T", venue="NIPS", year=2017, venue_raw="NIPS 2017"),), venue="NIPS 2017", year=2017)
+    w = Work(title="T", origins=(entry(title="T", venue="NIPS", year=2017, venue_raw="NIPS 2017"),), venue="NIPS 2017", year=2017)
     assert discrepancies(w) == ()
-    w2 = Work(title="T", entries=(entry(title="T", venue="ICLR", year=None, venue_raw="ICLR 202"),), venue="ICLR 2020", year=2020)
+    w2 = Work(title="T", origins=(entry(title="T", venue="ICLR", year=None, venue_raw="ICLR 202"),), venue="ICLR 2020", year=2020)
     assert [(d.field, d.listed, d.resolved) for d in discrepancies(w2)] == [("year", "ICLR 202", "2020")]
 
 
@@ -123,11 +124,11 @@ def test_grouping_merges_same_ids_and_titles_but_not_shared_code_links():
     a = entry(line=1, ids=Ids(arxiv="1901.00001", github="org/repo"))
     b = entry(title="Another Paper Entirely", line=2, ids=Ids(github="org/repo"))
     c = entry(title="learning widgets with gadgets!", line=3)
-    groups = group_entries([a, b, c])
-    assert [[e.line for e in g.entries] for g in groups] == [[1, 3], [2]]
+    groups = group_queries(queries([a, b, c]))
+    assert [[q.line for q in g.queries] for g in groups] == [[1, 3], [2]]
 
 
 def test_same_work_by_identifier():
-    w1 = Work(title="X", entries=(entry(),), ids=Ids(doi="10.1/ABC"))
-    w2 = Work(title="Y", entries=(entry(line=2),), ids=Ids(doi="10.1/abc"))
+    w1 = Work(title="X", origins=(entry(),), ids=Ids(doi="10.1/ABC"))
+    w2 = Work(title="Y", origins=(entry(line=2),), ids=Ids(doi="10.1/abc"))
     assert same_work(w1, w2)

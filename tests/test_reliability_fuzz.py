@@ -99,9 +99,10 @@ def test_arbitrary_metadata_survives_resolve_merge_export(records):
 
 
 def test_a_record_without_title_does_not_abort_the_merge():
+    from atpbib.inputs.markdown import query_of
     from atpbib.merge import merge
 
     entry = Entry(section=("Fuzz",), line=1, title="Listed title", ids=Ids(openreview="SJlPOCEKvH"))
     note = Record(source="openreview", source_key="SJlPOCEKvH", title="", ids=Ids(openreview="SJlPOCEKvH"))
-    work = merge([entry], [note])
+    work = merge([query_of(entry)], [note])
     assert work.title == "Listed title"

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import merge as merging
+from .inputs.markdown import discrepancies as list_discrepancies
 from . import venues
 from .match import normalize_title, title_score
 from .model import Entry, Work
@@ -189,7 +190,7 @@ def _entry_findings(entry: Entry, work: Work, all_entries: Sequence[tuple[Entry,
             items.append(Finding(entry, "venue", "", work.venue or hint, source_of.get("venue", ""), fixable=True,
                                  fix=f"({hint})", note="no venue hint"))
     else:
-        mine = merging.discrepancies(work.with_(entries=(entry,)))
+        mine = list_discrepancies(work, [entry])
         venue_d = next((d for d in mine if d.field == "venue"), None)
         year_d = next((d for d in mine if d.field == "year"), None)
         hint = list_hint(work)

@@ -6,37 +6,51 @@ the defaults are the real public endpoints.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-
-DEFAULTS = {
-    "arxiv": ("ATPBIB_ARXIV_API", "https://export.arxiv.org/api/query"),
-    "acl": ("ATPBIB_ACL_URL", "https://aclanthology.org"),
-    "openreview": ("ATPBIB_OPENREVIEW_API", "https://api.openreview.net"),
-    "openreview2": ("ATPBIB_OPENREVIEW_API2", "https://api2.openreview.net"),
-    "dblp": ("ATPBIB_DBLP_URL", "https://dblp.org"),
-}
-
-# Seconds between two requests to the same host, as the operators ask (arXiv ToU: one request every 3 s;
-# dblp FAQ: one or two seconds). Override with ATPBIB_INTERVAL_<SERVICE> (e.g. ATPBIB_INTERVAL_ARXIV=0).
-DEFAULT_INTERVALS = {"arxiv": 3.0, "dblp": 1.0, "acl": 0.0, "openreview": 0.0, "openreview2": 0.0}
 
 PROJECT_URL = "https://github.com/atpbib/atpbib"
 
 
-@dataclass(frozen=True)
+def _declared() -> list:
+    from .sources import registry  # each source declares its endpoints and politeness
+
+    return registry()
+
+
+def defaults() -> dict[str, tuple[str, str]]:
+    """config name → (environment variable, default base URL), from every registered source."""
+    return {name: (var, url) for s in _declared() for name, var, url in s.endpoints}
+
+
+def default_intervals() -> dict[str, float]:
+    """config name → seconds between requests, as the operators ask (arXiv ToU: one request every 3 s; dblp
+    FAQ: one or two seconds). Override with ATPBIB_INTERVAL_<NAME> (e.g. ATPBIB_INTERVAL_ARXIV=0)."""
+    out = {name: 0.0 for name in defaults()}
+    for s in _declared():
+        out.update(dict(s.intervals))
+    return out
+
+
 class Endpoints:
-    arxiv: str
-    acl: str
-    openreview: str
-    openreview2: str
-    dblp: str
+    """Base URLs by config name (`endpoints().dblp`), read from the environment at call time."""
+
+    def __init__(self, urls: dict[str, str]) -> None:
+        self._urls = urls
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self.__dict__["_urls"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def items(self):
+        return self._urls.items()
 
 
 def endpoints() -> Endpoints:
     """Base URLs, read from the environment at call time (no trailing slash)."""
-    return Endpoints(**{name: os.environ.get(var, default).rstrip("/") for name, (var, default) in DEFAULTS.items()})
+    return Endpoints({name: os.environ.get(var, default).rstrip("/") for name, (var, default) in defaults().items()})
 
 
 def host_key(url: str) -> str:
@@ -50,7 +64,7 @@ def intervals() -> dict[str, float]:
     """Minimum seconds between requests, keyed by host_key of each configured service."""
     eps = endpoints()
     out: dict[str, float] = {}
-    for name, default in DEFAULT_INTERVALS.items():
+    for name, default in default_intervals().items():
         var = f"ATPBIB_INTERVAL_{name.upper()}"
         raw = os.environ.get(var)
         try:
@@ -64,11 +78,11 @@ def intervals() -> dict[str, float]:
 
 def service_names() -> dict[str, str]:
     """host_key → human service name, for messages such as "arXiv unreachable"."""
-    pretty = {"arxiv": "arXiv", "acl": "ACL Anthology", "openreview": "OpenReview", "openreview2": "OpenReview", "dblp": "DBLP"}
     eps = endpoints()
     out: dict[str, str] = {}
-    for name in DEFAULTS:
-        out.setdefault(host_key(getattr(eps, name)), pretty[name])
+    for s in _declared():
+        for name, _, _ in s.endpoints:
+            out.setdefault(host_key(getattr(eps, name)), s.label)
     return out
 
 

@@ -1,7 +1,9 @@
-"""Records → Work: choose the version to cite, fill each field from the best source, note disagreements.
+"""Records → Work: choose the version to cite, fill each field from the best source.
 
-Authority: the ACL Anthology and (accepted) OpenReview notes for their own venues, DBLP for other
-published venues, arXiv for the preprint and the abstract. The list's own hints are evidence only.
+Authority is each source's declared rank (sources/): the ACL Anthology and (accepted) OpenReview notes
+for their own venues, DBLP for other published venues, arXiv for the preprint and the abstract; a
+secondary source only fills what no other record gives. The query's own hints are evidence only; what the
+input says against the sources is the input's business (inputs/markdown.discrepancies).
 """
 from __future__ import annotations
 
@@ -10,12 +12,21 @@ from dataclasses import replace
 
 from . import venues
 from .match import normalize_title, title_score
-from .model import Discrepancy, Entry, Ids, Record, Work
+from .identity import same_work  # noqa: F401  (the one identity rule, re-exported for callers)
+from .model import Ids, Query, Record, Work
+from .problems import AUTHORS_UNKNOWN, Problem
+from .sources import by_name, rank_of
 
 RESOLVABLE_KINDS = ("paper", "survey", "book")
 
-# Lower rank = preferred as the version to cite.
-_SOURCE_RANK = {"acl": 0, "openreview": 1, "dblp": 2, "arxiv": 3}
+
+def _rank(r: Record) -> int:
+    return rank_of(r.source)
+
+
+def _is_secondary(r: Record) -> bool:
+    source = by_name(r.source)
+    return bool(source and source.secondary)
 
 _FIELDS = (
     "title", "authors", "year", "month", "type", "venue", "container_title", "pages", "volume",
@@ -32,9 +43,9 @@ def choose_version(records: Sequence[Record]) -> Record | None:
     published = [r for r in records if r.published]
     if published:
         # main venues before workshops, then by source authority, then the earliest publication
-        return min(published, key=lambda r: (_is_workshop(r), _SOURCE_RANK.get(r.source, 9), r.year or 9999))
+        return min(published, key=lambda r: (_is_secondary(r), _is_workshop(r), _rank(r), r.year or 9999))
     # arXiv is the authority for the preprint itself (DBLP's CoRR copy of it comes second)
-    preprints = sorted(records, key=lambda r: (r.source != "arxiv", _SOURCE_RANK.get(r.source, 9)))
+    preprints = sorted(records, key=lambda r: (_is_secondary(r), r.source != "arxiv", _rank(r)))
     return preprints[0] if preprints else None
 
 
@@ -46,12 +57,12 @@ def _first(records: Iterable[Record], attr: str):
     return None, None
 
 
-def links_offsite_pdf(entry: Entry) -> bool:
+def links_offsite_pdf(query: Query) -> bool:
     """Does the list link the paper as a PDF on a host that is no paper service (a course page, a company's
     site)? Such a work is probably not an arXiv paper: a look-alike there must not be taken for it."""
     from .ids import identify, is_code_label
 
-    for link in entry.links:
+    for link in query.links:
         url = link.url.lower().split("?")[0]
         if is_code_label(link.label) or not url.startswith("http"):
             continue
@@ -60,26 +71,26 @@ def links_offsite_pdf(entry: Entry) -> bool:
     return False
 
 
-def report_institution(entry: Entry) -> str | None:
+def report_institution(query: Query) -> str | None:
     """Who issued a report no service lists: the institution whose site hosts the PDF, else the list's hint
     when it names no venue ("CS224n Winter2019
     Reports"), after the institution whose site hosts the PDF."""
-    for link in entry.links:
+    for link in query.links:
         if (name := venues.institution_of_url(link.url)):
             return name
-    hint = (entry.venue_raw or "").strip()
-    if hint and not venues.is_preprint_venue(entry.venue) and venues.canonical(entry.venue) is None:
+    hint = (query.venue_raw or "").strip()
+    if hint and not venues.is_preprint_venue(query.venue) and venues.canonical(query.venue) is None:
         return hint
     return None
 
 
-def list_only_work(entries: Sequence[Entry], problems: Sequence[str] = ()) -> Work:
-    """A work known only from the list: title, hints and links."""
-    first = entries[0]
+def list_only_work(queries: Sequence[Query], problems: Sequence[str] = ()) -> Work:
+    """A work known only from its input: title, hints and links."""
+    first = queries[0]
     ids = Ids()
-    for e in entries:
-        ids = ids.merged(e.ids)
-    url = next((l.url for e in entries for l in e.links if l.url.startswith("http")), None)
+    for q in queries:
+        ids = ids.merged(q.ids)
+    url = next((l.url for q in queries for l in q.links if l.url.startswith("http")), None)
     resolvable = first.kind in RESOLVABLE_KINDS
     has_ids = any(v for k, v in ids.known().items() if k != "github")
     # a blog post, repository or talk has nothing to resolve: the list is its authoritative record
@@ -89,15 +100,16 @@ def list_only_work(entries: Sequence[Entry], problems: Sequence[str] = ()) -> Wo
     if first.kind == "paper" and not has_ids and links_offsite_pdf(first):
         # a report on a course page or a company's site: cited as the report it is, never as an author-less misc
         wtype, institution = "techreport", report_institution(first)
-        problems.append("no source knows its authors")
+        problems.append(Problem(AUTHORS_UNKNOWN, kind="authors-unknown"))
     status = ("partial" if (has_ids or problems) else "unresolved") if resolvable else "resolved"
     provenance = [(f, "list") for f in ("title", "year", "venue", "url")]
     if institution:
         provenance.append(("publisher", "list"))
     return Work(
         title=first.title,
-        entries=tuple(entries),
+        origins=tuple(q.origin for q in queries),
         kind=first.kind,
+        authors=first.authors,
         year=first.year,
         type=wtype,
         venue=venues.short_venue(first.venue, first.year) if first.venue else None,
@@ -111,16 +123,17 @@ def list_only_work(entries: Sequence[Entry], problems: Sequence[str] = ()) -> Wo
     )
 
 
-def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequence[str] = ()) -> Work:
+def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequence[str] = ()) -> Work:
     """One Work from every accepted record about the same paper."""
     accepted = [r for r in records if r.match is None or r.match.accepted]
     chosen = choose_version(accepted)
     if chosen is None:
-        return list_only_work(entries, problems)
-    # field order of preference: the chosen version, then the other published ones, then the preprint
+        return list_only_work(queries, problems)
+    # field order of preference: the chosen version, then the other published ones, then the preprint;
+    # a secondary source (evidence only) last
     ordered = [chosen] + sorted(
         (r for r in accepted if r is not chosen),
-        key=lambda r: (not r.published, _SOURCE_RANK.get(r.source, 9)),
+        key=lambda r: (_is_secondary(r), not r.published, _rank(r)),
     )
     values: dict[str, object] = {}
     provenance: list[tuple[str, str]] = []
@@ -133,14 +146,14 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
             if value in (None, "", ()):
                 value, source = (None, None)
         elif name == "abstract":
-            value, source = _first(sorted(accepted, key=lambda r: r.source != "arxiv"), name)
+            value, source = _first(sorted(accepted, key=lambda r: (_is_secondary(r), r.source != "arxiv")), name)
         else:
             value, source = _first(ordered, name)
         if value not in (None, "", ()):
             values[name] = value
             provenance.append((name, source))
     if not values.get("title"):
-        values["title"] = entries[0].title  # no source gave a usable title: the list's stands in
+        values["title"] = queries[0].title  # no source gave a usable title: the input's stands in
         provenance.append(("title", "list"))
     if "year" not in values:
         # the chosen version gave no date: another record of the same kind of version, else the list's hint
@@ -148,8 +161,8 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
         if same_kind:
             values["year"] = same_kind[0].year
             provenance.append(("year", same_kind[0].source))
-        elif entries[0].year:
-            values["year"] = entries[0].year
+        elif queries[0].year:
+            values["year"] = queries[0].year
             provenance.append(("year", "list"))
     if chosen.published and not values.get("container_title"):
         # ICLR notes and some DBLP records name no proceedings: use the venue's own full name
@@ -159,18 +172,18 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
             provenance.append(("container_title", "venues"))
 
     ids = Ids()
-    for e in entries:
-        ids = ids.merged(e.ids)
+    for q in queries:
+        ids = ids.merged(q.ids)
     for r in ordered:
         ids = ids.merged(r.ids)
     if chosen.doi:
         ids = replace(ids, doi=chosen.doi)  # the cited version's DOI; other versions' stay only if it has none
-    sources = tuple(sorted({r.source for r in accepted}, key=lambda s: _SOURCE_RANK.get(s, 9)))
+    sources = tuple(sorted({r.source for r in accepted}, key=rank_of))
     matches = tuple(dict.fromkeys(r.match for r in records if r.match is not None))  # one per distinct piece of evidence
     status = "partial" if problems else "resolved"
-    work = Work(
-        entries=tuple(entries),
-        kind=entries[0].kind,
+    return Work(
+        origins=tuple(q.origin for q in queries),
+        kind=queries[0].kind,
         ids=ids,
         status=status,
         sources=sources,
@@ -179,39 +192,4 @@ def merge(entries: Sequence[Entry], records: Sequence[Record], problems: Sequenc
         problems=tuple(problems),
         **values,  # type: ignore[arg-type]
     )
-    return work.with_(discrepancies=discrepancies(work))
 
-
-def discrepancies(work: Work) -> tuple[Discrepancy, ...]:
-    """Where the list disagrees with the sources (title, venue, year), for each list position."""
-    found: list[Discrepancy] = []
-    source_of = dict(work.provenance)
-    for e in work.entries:
-        if e.title and work.title and normalize_title(e.title) != normalize_title(work.title):
-            found.append(Discrepancy("title", e.title, work.title, source_of.get("title", "")))
-        if e.year is not None and work.year is not None and e.year != work.year:
-            found.append(Discrepancy("year", str(e.year), str(work.year), source_of.get("year", "")))
-        elif e.year is None and e.venue_raw and work.year is not None:
-            found.append(Discrepancy("year", e.venue_raw, str(work.year), source_of.get("year", "")))
-        if e.venue and work.venue and not venues.same_venue(e.venue, work.venue):
-            found.append(Discrepancy("venue", e.venue_raw or e.venue, work.venue, source_of.get("venue", "")))
-    # one finding per field and listed value
-    unique: dict[tuple[str, str, str], Discrepancy] = {}
-    for d in found:
-        unique.setdefault((d.field, d.listed, d.resolved), d)
-    return tuple(unique.values())
-
-
-def same_work(a: Work, b: Work) -> bool:
-    """Two works are one when they share an identifier, or their titles are verified equal."""
-    shared = conflicting = False
-    for scheme in ("doi", "arxiv", "acl", "openreview", "dblp", "pmlr", "neurips"):
-        va, vb = getattr(a.ids, scheme), getattr(b.ids, scheme)
-        if va and vb:
-            if va.lower() == vb.lower():
-                shared = True
-            else:
-                conflicting = True  # two different arXiv ids are two papers, whatever else they share
-    if conflicting:
-        return False
-    return shared or (a.kind == b.kind and a.kind in RESOLVABLE_KINDS and title_score(a.title, b.title) >= 97.0)

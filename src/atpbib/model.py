@@ -1,6 +1,8 @@
 """The data that flows between the pipeline stages.
 
-list → Entry (listparse) → Ids (ids) → Record per source (sources/*) → Work (merge) → exporters.
+input (a Markdown list → Entry; a .bib → BibEntry) → Query (source-neutral) → Ids (ids) → Record per source
+(sources/*) → Work (merge) → lock → exporters. Resolve and merge see only Queries; a Work carries the
+queries' origins (the input's own items) untouched, for the input's side (list audit, .bib rewrite).
 All stage outputs are frozen dataclasses so a stage can never mutate what an earlier one produced.
 """
 from __future__ import annotations
@@ -65,6 +67,39 @@ class Entry:
     @property
     def section_path(self) -> str:
         return "/".join(self.section)
+
+    # -- what every origin offers the exporters (see Query.origin) --------------------------------
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Keywords the export carries: the list's section path."""
+        return (self.section_path,) if self.section else ()
+
+    @property
+    def note(self) -> str | None:
+        return self.description
+
+
+@dataclass(frozen=True)
+class Query:
+    """A source-neutral request to resolve one work: what an input knows of it, and where it came from.
+
+    Every input builds these (the Markdown list from its items, a .bib from its entries); resolve and
+    merge read nothing else. `origin` is the input's own item, opaque to them, carried to the Work; it
+    offers `line`, `title`, `tags` and `note` to the exporters and keys."""
+
+    title: str
+    ids: Ids = Ids()
+    authors: tuple[Person, ...] = ()
+    year: int | None = None
+    venue: str | None = None  # a venue hint, short form ("EMNLP", "CoRR")
+    venue_raw: str | None = None  # the hint as written ("ICLR 202")
+    kind: str = "paper"
+    links: tuple[Link, ...] = ()
+    origin: Any = None
+
+    @property
+    def line(self) -> int:
+        return getattr(self.origin, "line", 0)
 
 
 @dataclass(frozen=True)
@@ -139,7 +174,7 @@ class Work:
     """One paper (or blog/repo/book) as atpbib will cite it: merged from every record found."""
 
     title: str
-    entries: tuple[Entry, ...]  # every list position of this work, in list order
+    origins: tuple[Any, ...]  # the queries' origins (list items, .bib entries), in input order; opaque here
     kind: str = "paper"
     authors: tuple[Person, ...] = ()
     year: int | None = None
@@ -169,8 +204,13 @@ class Work:
     key: str = ""  # citation key, assigned by keys.assign_keys over the whole list
 
     @property
-    def first_entry(self) -> Entry:
-        return self.entries[0]
+    def entries(self) -> tuple[Any, ...]:
+        """The origins, by the name the list's side uses for them."""
+        return self.origins
+
+    @property
+    def first_entry(self) -> Any:
+        return self.origins[0]
 
     def with_(self, **changes: Any) -> "Work":
         return replace(self, **changes)
@@ -194,6 +234,7 @@ __all__ = [
     "Link",
     "Ids",
     "Entry",
+    "Query",
     "Person",
     "Match",
     "Record",

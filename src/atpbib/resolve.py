@@ -1,8 +1,18 @@
-"""Entries → Works: plan the requests, run each service's queue in parallel, merge what comes back.
+"""Queries → Works: plan the requests, run each registered source in its own lane, merge what comes back.
 
-Each service gets its own small worker pool (a "lane"); a result may enqueue follow-up work on another
-lane (a DBLP hit with an ACL DOI → fetch the Anthology record). The fetch layer paces each host, so
-a whole-list run takes as long as the busiest host's request plan, not the sum of all hosts.
+The resolver knows no service by name: it runs whatever `sources.registry()` declares.
+
+1. Look up: every identifier of a group is looked up by the source that declares its scheme (a source
+   with `lookup_many` gets one batch for the whole run, first in its lane).
+2. Follow up: a record that names an identifier of another source's scheme, where that source `follows`
+   the record's source, is fetched too (a DBLP hit with an ACL DOI → the Anthology record; arXiv's DOI of
+   an ACL paper → the same). A verified search hit of a source that `enriches_hits` is re-read by its id.
+3. Search: once a group's look-ups are done and it still has no published version, every source that
+   can `search` and holds no record of the group yet searches by title, rung by rung (each rung one
+   cached request), until a rung gives a verified published hit. Hits must pass `match.verify`.
+
+The fetch layer paces each host, so a whole-list run takes as long as the busiest host's request plan,
+not the sum of all hosts.
 """
 from __future__ import annotations
 
@@ -15,76 +25,45 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import merge as merging
-from .match import normalize_title, verify
-from .model import Entry, Ids, Record, Work
+from .identity import Group, TwinIndex, group_queries
+from .match import verify
+from .model import Query, Record, Work
+from .problems import Problem, problem_from_error
 
 log = logging.getLogger(__name__)
 
-SERVICE_NAMES = {"arxiv": "arXiv", "acl": "ACL Anthology", "openreview": "OpenReview", "dblp": "DBLP"}
-LANE_WORKERS = {"arxiv": 1, "acl": 4, "openreview": 4, "dblp": 1}
 MAX_REJECTED_KEPT = 2  # rejected search hits kept per search, as evidence
 
 
 @dataclass
 class ResolveResult:
     works: list[Work]
-    failed_sources: dict[str, str] = field(default_factory=dict)  # service → one-line reason
+    failed_sources: dict[str, str] = field(default_factory=dict)  # service label → one-line reason
     events: list[str] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)  # host → network requests made
-
-
-@dataclass
-class _Group:
-    entries: list[Entry]
-    ids: Ids
-
-    @property
-    def title(self) -> str:
-        return self.entries[0].title
-
-    @property
-    def kind(self) -> str:
-        return self.entries[0].kind
-
-
-def group_entries(entries: Sequence[Entry]) -> list[_Group]:
-    """Entries that are the same work (shared identifier or same normalised title) become one group."""
-    groups: list[_Group] = []
-    by_key: dict[tuple[str, str], int] = {}
-    for e in entries:
-        keys = [(s, v.lower()) for s, v in e.ids.known().items() if s != "github"]
-        if e.kind in merging.RESOLVABLE_KINDS and normalize_title(e.title):
-            keys.append(("title", normalize_title(e.title)))
-        elif not keys and e.links:
-            keys.append(("url", e.links[0].url))
-        hit = next((by_key[k] for k in keys if k in by_key), None)
-        if hit is None:
-            groups.append(_Group([e], e.ids))
-            hit = len(groups) - 1
-        else:
-            groups[hit].entries.append(e)
-            groups[hit].ids = groups[hit].ids.merged(e.ids)
-        for k in keys:
-            by_key.setdefault(k, hit)
-    return groups
 
 
 class _Run:
     """One resolution run: lanes, de-duplicated requests, and what each group has gathered."""
 
-    def __init__(self, fetcher: Any, groups: list[_Group]):
-        from . import sources  # lazy: keeps `atpbib --help` fast
+    def __init__(self, fetcher: Any, groups: list[Group]):
+        from .sources import registry
 
-        self.src = sources
+        self.sources = registry()
+        self.by_scheme = {s.scheme: s for s in self.sources if s.scheme and (s.lookup or s.lookup_many)}
         self.fetcher = fetcher
         self.groups = groups
         self.records: dict[int, list[Record]] = defaultdict(list)
-        self.problems: dict[int, list[str]] = defaultdict(list)
+        self.problems: dict[int, list[Problem]] = defaultdict(list)
         self.failed: dict[str, str] = {}
+        self.fetched: dict[int, set[tuple[str, str]]] = defaultdict(set)  # (scheme, id) looked up per group
+        self.waiting: dict[int, int] = defaultdict(int)  # look-ups still under way per group
+        self.venue_ids: set[int] = set()  # groups whose identifier names the venue version itself
+        self.searched: set[int] = set()
         self.lock = threading.RLock()
         self.idle = threading.Condition(self.lock)
         self.pending = 0
-        self.lanes = {name: ThreadPoolExecutor(n, thread_name_prefix=f"atpbib-{name}") for name, n in LANE_WORKERS.items()}
+        self.lanes = {s.name: ThreadPoolExecutor(s.lane, thread_name_prefix=f"atpbib-{s.name}") for s in self.sources}
         self.calls: dict[tuple, list[Callable[[Any, BaseException | None], None]]] = {}
         self.results: dict[tuple, tuple[Any, BaseException | None]] = {}
 
@@ -139,167 +118,176 @@ class _Run:
         with self.lock:
             self.records[gi].append(record)
 
-    def problem(self, gi: int, service: str, error: BaseException | str) -> None:
+    def problem(self, gi: int, source: Any, error: BaseException | str) -> None:
         """Note why a work lacks a source's record; a failed service is also noted once for the run."""
-        name = SERVICE_NAMES[service]
-        text = str(error).splitlines()[0] if str(error) else type(error).__name__
-        kind = getattr(error, "kind", None)
-        if kind in ("unreachable", "circuit-open"):
-            msg = run_wide = f"{name} unreachable"
-        elif kind == "timeout":
-            msg = run_wide = f"{name}: timed out"
-        elif kind == "offline":
-            msg = run_wide = f"{name}: not in the cache (offline)"
-        else:
-            msg = f"{name}: {text}"
-            run_wide = msg if not isinstance(error, str) else None  # a bad answer, not "no such record"
+        found = problem_from_error(source.name, source.label, error)
         with self.lock:
-            if run_wide:
-                self.failed.setdefault(name, run_wide)
-            if msg not in self.problems[gi]:
-                self.problems[gi].append(msg)
+            if found.run_wide:
+                self.failed.setdefault(source.label, str(found))
+            if found not in self.problems[gi]:
+                self.problems[gi].append(found)
 
     def best_reference(self, gi: int) -> tuple[str, tuple, int | None]:
-        """Title, authors and year to verify search hits against: arXiv's if known, else the list's."""
+        """Title, authors and year to verify search hits against: the best looked-up record's, else the
+        query's own (a .bib entry's authors count; a list item has none)."""
         with self.lock:
-            recs = list(self.records[gi])
-        for src in ("arxiv", "openreview", "acl"):
-            r = next((r for r in recs if r.source == src and (r.match is None or r.match.accepted)), None)
-            if r is not None:
-                return r.title, r.authors, r.year
-        e = self.groups[gi].entries[0]
-        return e.title, (), e.year
+            recs = [r for r in self.records[gi] if r.match is None]
+        if recs:
+            r = min(recs, key=lambda r: (r.published, -self._rank(r.source)))  # the preprint first (arXiv)
+            return r.title, r.authors, r.year
+        q = self.groups[gi].first
+        return q.title, q.authors, q.year
 
     def verify_context(self, gi: int) -> dict[str, Any]:
-        """What the list itself says that weighs on a search hit: its year hint (a preprint's year when the
+        """What the query itself says that weighs on a search hit: its year hint (a preprint's year when the
         hint is "CoRR"), a paper PDF hosted outside arXiv, the kind of work."""
         from .venues import is_preprint_venue
 
-        e = self.groups[gi].entries[0]
-        return {"listed_year": e.year, "preprint_hint": is_preprint_venue(e.venue), "kind": e.kind,
-                "off_arxiv": not self.groups[gi].ids.arxiv and merging.links_offsite_pdf(e)}
+        q = self.groups[gi].first
+        return {"listed_year": q.year, "preprint_hint": is_preprint_venue(q.venue),
+                "kind": q.kind, "off_arxiv": not self.groups[gi].ids.arxiv and merging.links_offsite_pdf(q)}
 
-    # -- the plan ---------------------------------------------------------------------------------
+    @staticmethod
+    def _rank(name: str) -> int:
+        from .sources import rank_of
+
+        return rank_of(name)
+
+    # -- 1. look-ups ------------------------------------------------------------------------------
     def start(self) -> None:
-        papers = [(gi, g) for gi, g in enumerate(self.groups) if g.kind in merging.RESOLVABLE_KINDS]
-        arxiv_ids: dict[str, list[int]] = defaultdict(list)
-        for gi, g in papers:
-            if g.ids.arxiv:
-                arxiv_ids[g.ids.arxiv].append(gi)
-        if arxiv_ids:
-            # first in the arXiv lane: the DBLP searches of every arXiv-linked paper wait for its titles
-            ids = sorted(arxiv_ids)
-            failures: dict[str, BaseException] = {}
-            self.once("arxiv", ("arxiv-batch", tuple(ids)),
-                      lambda: self.src.arxiv.fetch_by_ids(self.fetcher, ids, errors=failures),
-                      lambda value, error: self._arxiv_batch_done(arxiv_ids, value, error, failures))
-        for gi, g in papers:
-            if g.ids.acl:
-                self.fetch_acl(gi, g.ids.acl)
-            if g.ids.openreview:
-                self.fetch_openreview(gi, g.ids.openreview)
-            if not (g.ids.arxiv or g.ids.acl or g.ids.openreview):
-                self.search_dblp(gi, g.title)
-                self.search_arxiv(gi, g.title)
+        papers = [gi for gi, g in enumerate(self.groups) if g.kind in merging.RESOLVABLE_KINDS]
+        batched: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for gi in papers:
+            for scheme, value in self.groups[gi].ids.known().items():
+                source = self.by_scheme.get(scheme)
+                if source is None:
+                    continue
+                with self.lock:
+                    self.fetched[gi].add((scheme, value.lower()))
+                    self.waiting[gi] += 1
+                    if source.ids_name_venue:
+                        self.venue_ids.add(gi)
+                if source.lookup_many is not None:
+                    batched[source.name][value].append(gi)
+        for name, wanted in batched.items():
+            self._lookup_batch(next(s for s in self.sources if s.name == name), wanted)
+        for gi in papers:
+            for scheme, value in self.groups[gi].ids.known().items():
+                source = self.by_scheme.get(scheme)
+                if source is not None and source.lookup_many is None:
+                    self._lookup(gi, source, value)
+        for gi in papers:
+            self._maybe_search(gi)
 
-    def _arxiv_batch_done(self, wanted: dict[str, list[int]], found: dict[str, Record] | None,
-                          error: BaseException | None, failures: dict[str, BaseException]) -> None:
-        for arxiv_id, gis in wanted.items():
-            record = (found or {}).get(arxiv_id)
-            failed = error or failures.get(arxiv_id)
-            for gi in gis:
-                g = self.groups[gi]
-                if record is not None:
-                    self.add(gi, record)
-                    if record.ids.acl and not g.ids.acl:
-                        self.fetch_acl(gi, record.ids.acl)  # arXiv's `doi` names the Anthology version
-                elif failed is not None:
-                    self.problem(gi, "arxiv", failed)
-                else:
-                    self.problem(gi, "arxiv", f"no record for arXiv:{arxiv_id}")
-                if not (g.ids.acl or g.ids.openreview or (record is not None and record.ids.acl)):
-                    self.search_dblp(gi, record.title if record else g.title)
+    def _lookup_batch(self, source: Any, wanted: dict[str, list[int]]) -> None:
+        ids = sorted(wanted)
+        failures: dict[str, BaseException] = {}
 
-    def fetch_acl(self, gi: int, acl_id: str, match=None) -> None:
-        def done(record: Record | None, error: BaseException | None) -> None:
-            if error is not None:
-                self.problem(gi, "acl", error)
-            elif record is None:
-                self.problem(gi, "acl", f"no record for {acl_id}")
-            else:
-                self.add(gi, replace(record, match=match) if match is not None else record)
+        def done(found: dict[str, Record] | None, error: BaseException | None) -> None:
+            for value, gis in wanted.items():
+                record = (found or {}).get(value)
+                failed = error or failures.get(value)
+                for gi in gis:
+                    self._looked_up(gi, source, value, record, failed)
 
-        self.once("acl", ("acl", acl_id), lambda: self.src.acl.fetch_bib(self.fetcher, acl_id), done)
+        self.once(source.name, (source.name, "batch", tuple(ids)),
+                  lambda: source.lookup_many(self.fetcher, ids, failures), done)
 
-    def fetch_openreview(self, gi: int, forum: str) -> None:
-        hint = self.groups[gi].entries[0].year
-        prefer = "v2" if (hint or 0) >= 2024 else "v1"
+    def _lookup(self, gi: int, source: Any, value: str, match=None) -> None:
+        query = self.groups[gi].first
+        self.once(source.name, (source.name, value),
+                  lambda: source.lookup(self.fetcher, value, query),
+                  lambda record, error: self._looked_up(gi, source, value, record, error, match))
 
-        def done(record: Record | None, error: BaseException | None) -> None:
-            if error is not None:
-                self.problem(gi, "openreview", error)
-            elif record is None:
-                self.problem(gi, "openreview", f"no note for forum {forum}")
-            else:
-                self.add(gi, record)
-            if record is None or not record.published:
-                # a rejected / withdrawn / unknown submission: look for the published version elsewhere
-                self.search_dblp(gi, record.title if record else self.groups[gi].title)
-                if not self.groups[gi].ids.arxiv:
-                    self.search_arxiv(gi, record.title if record else self.groups[gi].title)
+    def _looked_up(self, gi: int, source: Any, value: str, record: Record | None, error: BaseException | None,
+                   match=None) -> None:
+        if error is not None:
+            self.problem(gi, source, error)
+        elif record is None:
+            self.problem(gi, source, source.missing.format(id=value))
+        else:
+            record = replace(record, match=match) if match is not None else record
+            self.add(gi, record)
+            self._follow(gi, record)
+        with self.lock:
+            self.waiting[gi] -= 1
+        self._maybe_search(gi)
 
-        self.once("openreview", ("openreview", forum), lambda: self.src.openreview.fetch_note(self.fetcher, forum, prefer=prefer), done)
+    # -- 2. follow-ups ----------------------------------------------------------------------------
+    def _follow(self, gi: int, record: Record) -> bool:
+        """Fetch what `record` names for the sources that follow its source; True if any was started."""
+        started = False
+        for source in sorted(self.sources, key=lambda s: s.rank):
+            if record.source not in source.follows or not source.scheme or source.lookup is None:
+                continue
+            value = getattr(record.ids, source.scheme, None)
+            if not value or getattr(self.groups[gi].ids, source.scheme, None):
+                continue
+            with self.lock:
+                if (source.scheme, value.lower()) in self.fetched[gi]:
+                    continue
+                self.fetched[gi].add((source.scheme, value.lower()))
+                self.waiting[gi] += 1
+            self._lookup(gi, source, value, match=record.match)
+            started = True
+        return started
 
-    def search_arxiv(self, gi: int, title: str) -> None:
-        def done(hits: list[Record] | None, error: BaseException | None) -> None:
-            if error is not None:
-                self.problem(gi, "arxiv", error)
-                return
-            ref_title, authors, year = self.best_reference(gi)
-            self._keep_verified(gi, hits or [], ref_title, authors, year, title, rung=None)
-
-        self.once("arxiv", ("arxiv-search", normalize_title(title)), lambda: self.src.arxiv.search_title(self.fetcher, title), done)
-
-    def search_dblp(self, gi: int, title: str, rung: int = 0) -> None:
-        """DBLP title search in rungs (see sources.dblp.search_rungs): each later rung only while no
-        earlier one gave a verified published version; each rung is one cached request."""
-        ref_title, authors, _ = self.best_reference(gi)
-        ladder = self.src.dblp.search_rungs(title, authors[0].family if authors else None)
-        if rung >= len(ladder):
-            return
-        rung_name, query = ladder[rung]
-
-        def done(hits: list[Record] | None, error: BaseException | None) -> None:
-            if error is not None:
-                self.problem(gi, "dblp", error)
-                return
-            ref_title, authors, year = self.best_reference(gi)
-            accepted = self._keep_verified(gi, hits or [], ref_title, authors, year, title, rung=rung_name)
-            best = merging.choose_version([r for r in accepted if r.published])
-            if best is None:
-                self.search_dblp(gi, title, rung + 1)
-                return
-            acl_id = best.ids.acl
-            if acl_id and not self.groups[gi].ids.acl:
-                self.fetch_acl(gi, acl_id, match=best.match)
-            else:
-                self.fetch_dblp_bib(gi, best)
-
-        self.once("dblp", ("dblp-search", query.lower()), lambda: self.src.dblp.search(self.fetcher, query), done)
-
-    def fetch_dblp_bib(self, gi: int, hit: Record) -> None:
+    def _enrich(self, gi: int, source: Any, hit: Record) -> None:
+        """Re-read a search hit by its id (DBLP's full BibTeX record of a search hit)."""
         def done(record: Record | None, error: BaseException | None) -> None:
             if error is not None or record is None:
                 if error is not None:
-                    self.problem(gi, "dblp", error)
-                return  # the search hit itself stays as the DBLP record
+                    self.problem(gi, source, error)
+                return  # the search hit itself stays as the record
             enriched = replace(record, match=hit.match, ids=record.ids.merged(hit.ids),
                                venue=record.venue or hit.venue, published=hit.published,
                                authors=record.authors or hit.authors)
             with self.lock:
                 self.records[gi] = [r for r in self.records[gi] if r is not hit] + [enriched]
 
-        self.once("dblp", ("dblp-bib", hit.source_key), lambda: self.src.dblp.fetch_bib(self.fetcher, hit.source_key), done)
+        query = self.groups[gi].first
+        self.once(source.name, (source.name, "enrich", hit.source_key),
+                  lambda: source.lookup(self.fetcher, hit.source_key, query), done)
+
+    # -- 3. searches ------------------------------------------------------------------------------
+    def _has_published(self, gi: int) -> bool:
+        with self.lock:
+            return any(r.published and (r.match is None or r.match.accepted) for r in self.records[gi])
+
+    def _maybe_search(self, gi: int) -> None:
+        with self.lock:
+            if self.waiting[gi] > 0 or gi in self.searched or gi in self.venue_ids:
+                return
+            self.searched.add(gi)
+            have = {r.source for r in self.records[gi] if r.match is None or r.match.accepted}
+        if self._has_published(gi):
+            return
+        for source in self.sources:
+            if source.search is not None and source.name not in have:
+                self._search(gi, source, self.groups[gi].title if not self.records[gi] else self.best_reference(gi)[0])
+
+    def _search(self, gi: int, source: Any, title: str, rung: int = 0) -> None:
+        _, authors, _ = self.best_reference(gi)
+        steps = source.search_steps(title, authors) if source.search_steps else [("title", title)]
+        if rung >= len(steps):
+            return
+        rung_name, text = steps[rung]
+
+        def done(hits: list[Record] | None, error: BaseException | None) -> None:
+            if error is not None:
+                self.problem(gi, source, error)
+                return
+            ref_title, ref_authors, year = self.best_reference(gi)
+            accepted = self._keep_verified(gi, hits or [], ref_title, ref_authors, year, title,
+                                           rung=rung_name if source.search_steps else None)
+            best = merging.choose_version([r for r in accepted if r.published])
+            if best is None:
+                self._search(gi, source, title, rung + 1)
+                return
+            if not self._follow(gi, best) and source.enriches_hits and source.lookup is not None:
+                self._enrich(gi, source, best)
+
+        self.once(source.name, (source.name, "search", text.lower()), lambda: source.search(self.fetcher, text), done)
 
     def _keep_verified(self, gi: int, hits: Iterable[Record], ref_title: str, authors, year, query: str,
                        rung: str | None = None) -> list[Record]:
@@ -316,59 +304,33 @@ class _Run:
         return accepted
 
 
-def unverified_reasons(records: Sequence[Record]) -> list[str]:
+def unverified_reasons(records: Sequence[Record]) -> list[Problem]:
     """Why a work that found candidates still has none: the best rejected hit and the reason."""
+    from .sources import label_of
+
     rejected = sorted((r for r in records if r.match is not None and not r.match.accepted),
                       key=lambda r: -(r.match.title_score if r.match else 0))
     if not rejected:
         return []
     best = rejected[0]
-    name = SERVICE_NAMES.get(best.source, best.source)
-    return [f"no verified match: {len(rejected)} candidate(s) rejected, best {name} '{best.title}' ({best.match.reason})"]
+    text = (f"no verified match: {len(rejected)} candidate(s) rejected, best {label_of(best.source)} "
+            f"'{best.title}' ({best.match.reason})")
+    return [Problem(text, source=best.source, kind="unverified")]
 
 
-class _TwinIndex:
-    """Finds an earlier work that is the same as a new one without comparing against every work
-    (a 5,000-entry list would make that quadratic): candidates share an identifier or a near-equal title."""
-
-    def __init__(self, works: list[Work]):
-        self.works = works
-        self.by_id: dict[tuple[str, str], int] = {}
-        self.titles: list[str] = []
-        self.title_owner: list[int] = []
-
-    def add(self, index: int, work: Work) -> None:
-        for scheme, value in work.ids.known().items():
-            if scheme != "github":
-                self.by_id.setdefault((scheme, value.lower()), index)
-        if work.kind in merging.RESOLVABLE_KINDS:
-            self.titles.append(normalize_title(work.title))
-            self.title_owner.append(index)
-
-    def find(self, work: Work) -> int | None:
-        from rapidfuzz import fuzz, process
-
-        candidates = {i for (scheme, value) in ((k, v.lower()) for k, v in work.ids.known().items() if k != "github")
-                      if (i := self.by_id.get((scheme, value))) is not None}
-        title = normalize_title(work.title)
-        if title and self.titles:
-            for _, _, pos in process.extract(title, self.titles, scorer=fuzz.ratio, score_cutoff=97.0, limit=5):
-                candidates.add(self.title_owner[pos])
-        return next((i for i in sorted(candidates) if merging.same_work(self.works[i], work)), None)
-
-
-def resolve_entries(entries: Sequence[Entry], fetcher: Any) -> ResolveResult:
-    """Resolve list entries into works (list order), using `fetcher` for every request."""
-    groups = group_entries(entries)
+def resolve_queries(queries: Sequence[Query], fetcher: Any) -> ResolveResult:
+    """Resolve source-neutral queries into works (input order), using `fetcher` for every request."""
+    groups = group_queries(queries)
     run = _Run(fetcher, groups)
     try:
         run.start()
     finally:
         run.wait()
     works: list[Work] = []
-    twins = _TwinIndex(works)
+    twins = TwinIndex(works)
     records_of: list[list[Record]] = []
-    problems_of: list[list[str]] = []
+    problems_of: list[list[Problem]] = []
+    queries_of: list[list[Query]] = []
     for gi, g in enumerate(groups):
         recs = run.records.get(gi, [])
         probs = list(run.problems.get(gi, []))
@@ -376,25 +338,36 @@ def resolve_entries(entries: Sequence[Entry], fetcher: Any) -> ResolveResult:
             probs += unverified_reasons(recs)
         if g.kind in merging.RESOLVABLE_KINDS:
             try:
-                work = merging.merge(g.entries, recs, probs)
-            except Exception as exc:  # a source answered something unusable: keep the list's data, say why
-                log.warning("cannot merge the records of line %d: %s", g.entries[0].line, exc)
-                work = merging.list_only_work(g.entries, [*probs, f"unusable source data ({type(exc).__name__})"])
+                work = merging.merge(g.queries, recs, probs)
+            except Exception as exc:  # a source answered something unusable: keep the input's data, say why
+                log.warning("cannot merge the records of line %d: %s", g.first.line, exc)
+                work = merging.list_only_work(g.queries, [*probs, Problem(f"unusable source data ({type(exc).__name__})",
+                                                                          kind="unusable")])
         else:
-            work = merging.list_only_work(g.entries)
-        # a work found under two list positions with different links (arXiv here, ACL there) is still one work
+            work = merging.list_only_work(g.queries)
+        # a work found under two positions with different links (arXiv here, ACL there) is still one work
         twin = twins.find(work) if g.kind in merging.RESOLVABLE_KINDS else None
         if twin is not None:
-            entries_all = sorted(works[twin].entries + work.entries, key=lambda e: e.line)
+            queries_of[twin] = sorted(queries_of[twin] + g.queries, key=lambda q: q.line)
             records_of[twin] += recs
             problems_of[twin] += [p for p in probs if p not in problems_of[twin]]
-            works[twin] = merging.merge(entries_all, records_of[twin], problems_of[twin])
+            works[twin] = merging.merge(queries_of[twin], records_of[twin], problems_of[twin])
             twins.add(twin, works[twin])
             continue
         twins.add(len(works), work)
         works.append(work)
         records_of.append(list(recs))
         problems_of.append(list(probs))
+        queries_of.append(list(g.queries))
     events = list(getattr(fetcher, "events", []))
     requests = {h: s.requests for h, s in getattr(fetcher, "stats", {}).items()}
     return ResolveResult(works=works, failed_sources=dict(run.failed), events=events, requests=requests)
+
+
+def resolve_entries(entries: Sequence[Any], fetcher: Any) -> ResolveResult:
+    """Resolve Markdown list entries (the list input's queries), with the list's discrepancies noted."""
+    from .inputs import markdown
+
+    result = resolve_queries(markdown.queries(entries), fetcher)
+    result.works = markdown.with_discrepancies(result.works)
+    return result

@@ -86,17 +86,17 @@ def work_doi(work: Work, cat: str | None = None) -> str | None:
 def sections(work: Work) -> list[str]:
     """Every list section the work appears in ("Pretrained Language Model/Compression"), list order."""
     out: list[str] = []
-    for e in work.entries:
-        path = e.section_path
-        if path and path not in out:
-            out.append(path)
+    for origin in work.origins:
+        for tag in getattr(origin, "tags", ()):
+            if tag and tag not in out:
+                out.append(tag)
     return out
 
 
 def description(work: Work) -> str | None:
-    for e in work.entries:
-        if e.description:
-            return e.description
+    for origin in work.origins:
+        if getattr(origin, "note", None):
+            return origin.note
     return None
 
 

@@ -18,19 +18,19 @@ UNICODE_NOTE = ("{n} work(s) keep non-ASCII text (CJK or symbols LaTeX has no na
 
 
 def _first(work: Work) -> dict[str, Any]:
-    e = work.entries[0] if work.entries else None
+    origin = work.origins[0] if work.origins else None
     return {
         "key": work.key,
         "title": work.title,
-        "line": e.line if e else None,
-        "section": e.section_path if e else "",
+        "line": getattr(origin, "line", None),
+        "section": "/".join(getattr(origin, "tags", ())[:1]),
     }
 
 
 def _needs_unicode(work: Work) -> bool:
     texts = [work.title, work.container_title or "", work.publisher or "", work.address or ""]
     texts += [p.family for p in work.authors + work.editors] + [p.given for p in work.authors + work.editors]
-    texts += [e.description or "" for e in work.entries]
+    texts += [getattr(o, "note", None) or "" for o in work.origins]
     return any(has_cjk(t) or needs_unicode_engine(escape_text(t)) for t in texts if t)
 
 

@@ -1,16 +1,55 @@
-"""One module per bibliographic service: URL building (from `config.endpoints()`) and parsing into `Record`.
+"""The source registry: one module per bibliographic service, each declaring itself in a `SOURCE`.
 
-Sources never retry, cache or sleep: every request goes through the shared `fetch.Fetcher`, which does.
+A `Source` says everything the resolver and the fetch layer need to know of a service: its name, its base
+URLs (overridable by environment variable), its politeness (seconds between requests), how many requests
+it may have in flight, its authority (which record is the version to cite), and its steps: look records up
+by an identifier scheme (one by one, or many at once), search by title in rungs, and which other sources'
+records it follows up (the ACL Anthology fetches the Anthology record that a DBLP hit names).
+
+Sources never retry, cache or sleep: every request goes through the shared fetch layer, which does.
 Parsers are pure functions over bytes/text/JSON so they can be tested on recorded shapes.
-Submodules are imported on first use (`sources.arxiv`, `SOURCES["dblp"]`) to keep CLI start-up fast.
+
+Adding a source is its own module (with a `SOURCE`) and one line in `REGISTERED`; a test can `register()` a
+toy source that lives outside the package.
 """
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-NAMES = ("arxiv", "acl", "openreview", "dblp")
+# The registry: module names under atpbib.sources, in the order their lanes start. One line per source.
+REGISTERED: tuple[str, ...] = (
+    "arxiv",
+    "acl",
+    "openreview",
+    "dblp",
+)
+NAMES = REGISTERED  # kept for callers of the former name
+
+
+@dataclass(frozen=True)
+class Source:
+    """A service's declaration (see the module docstring)."""
+
+    name: str  # "dblp": the provenance tag of its records
+    label: str  # "DBLP": how messages name it
+    rank: int  # authority: the lower, the more it is preferred as the version to cite
+    lane: int = 1  # requests in flight at once (its worker threads)
+    endpoints: tuple[tuple[str, str, str], ...] = ()  # (config name, environment variable, default base URL)
+    intervals: tuple[tuple[str, float], ...] = ()  # (config name, default seconds between two requests)
+    scheme: str | None = None  # the identifier scheme it looks records up by ("arxiv", "acl", "dblp", …)
+    lookup: Callable[[Any, str, Any], Any] | None = None  # (fetcher, id, query) → Record | None
+    lookup_many: Callable[[Any, list[str], dict], dict] | None = None  # (fetcher, ids, errors) → {id: Record}
+    search: Callable[[Any, str], list] | None = None  # (fetcher, query text) → Records to verify
+    search_steps: Callable[[str, Sequence[Any]], list[tuple[str, str]]] | None = None  # (title, authors) → rungs
+    follows: tuple[str, ...] = ()  # sources whose records, naming an id of `scheme`, this source fetches
+    enriches_hits: bool = False  # a search hit of its own is re-read by its id (a DBLP hit → its BibTeX)
+    ids_name_venue: bool = False  # an id of its scheme names the venue version itself: no search needed
+    missing: str = "no record for {id}"  # the problem line when it does not know an id
+    secondary: bool = False  # evidence only: its fields never replace an authoritative record's
 
 
 class SourceError(Exception):
@@ -31,39 +70,72 @@ def is_http_status(exc: BaseException, *statuses: int) -> bool:
     return getattr(exc, "kind", None) == "http" and getattr(exc, "status", None) in statuses
 
 
+_extra: list[Source] = []  # registered at run time (tests, plugins)
+
+
+def register(source: Source) -> None:
+    """Add a source that lives outside the package (a test's toy source); `unregister` removes it."""
+    unregister(source.name)
+    _extra.append(source)
+
+
+def unregister(name: str) -> None:
+    _extra[:] = [s for s in _extra if s.name != name]
+
+
+def registry() -> list[Source]:
+    """Every registered source, in registry order (module sources first)."""
+    return [SOURCES[name].SOURCE for name in REGISTERED] + list(_extra)
+
+
+def by_name(name: str) -> Source | None:
+    return next((s for s in registry() if s.name == name), None)
+
+
+def rank_of(name: str) -> int:
+    source = by_name(name)
+    return source.rank if source is not None else 9
+
+
+def label_of(name: str) -> str:
+    source = by_name(name)
+    return source.label if source is not None else name
+
+
 class _LazySources(dict):
     """{"arxiv": module, …} whose modules are imported when first looked up."""
 
     def __missing__(self, key: str) -> ModuleType:
-        if key not in NAMES:
+        if key not in REGISTERED:
             raise KeyError(key)
         module = importlib.import_module(f"{__name__}.{key}")
         self[key] = module
         return module
 
     def values(self):  # type: ignore[override]
-        return [self[k] for k in NAMES]
+        return [self[k] for k in REGISTERED]
 
     def items(self):  # type: ignore[override]
-        return [(k, self[k]) for k in NAMES]
+        return [(k, self[k]) for k in REGISTERED]
 
     def __iter__(self):
-        return iter(NAMES)
+        return iter(REGISTERED)
 
     def __len__(self) -> int:
-        return len(NAMES)
+        return len(REGISTERED)
 
     def __contains__(self, key: object) -> bool:
-        return key in NAMES
+        return key in REGISTERED
 
 
 SOURCES: dict[str, ModuleType] = _LazySources()
 
 
 def __getattr__(name: str) -> Any:
-    if name in NAMES:
+    if name in REGISTERED:
         return SOURCES[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["NAMES", "SOURCES", "SourceError", "is_http_status"]
+__all__ = ["NAMES", "REGISTERED", "SOURCES", "Source", "SourceError", "by_name", "is_http_status", "label_of",
+           "rank_of", "register", "registry", "unregister"]

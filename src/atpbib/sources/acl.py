@@ -10,6 +10,7 @@ from typing import Any
 
 from ..model import Ids, Record
 from ..names import clean_space, latex_to_text
+from . import Source
 from .bibtex import bib_fields, common_fields, fetch_text, normalize_pages, parse_month  # noqa: F401 (re-exported for callers)
 
 log = logging.getLogger(__name__)
@@ -46,4 +47,13 @@ def fetch_bib(fetcher: Any, acl_id: str) -> Record | None:
     return None if text is None else parse_bib(text, acl_id)
 
 
-__all__ = ["bib_fields", "bib_url", "fetch_bib", "normalize_pages", "parse_bib", "parse_month"]
+SOURCE = Source(
+    name="acl", label="ACL Anthology", rank=0, lane=4,
+    endpoints=(("acl", "ATPBIB_ACL_URL", "https://aclanthology.org"),),
+    scheme="acl", lookup=lambda fetcher, acl_id, query: fetch_bib(fetcher, acl_id),
+    follows=("dblp", "arxiv"),  # a DBLP hit or an arXiv record naming an Anthology paper: read the Anthology's
+    ids_name_venue=True,
+    missing="no record for {id}",
+)
+
+__all__ = ["SOURCE", "bib_fields", "bib_url", "fetch_bib", "normalize_pages", "parse_bib", "parse_month"]

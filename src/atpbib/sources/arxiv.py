@@ -17,7 +17,7 @@ from typing import Any
 
 from ..model import Ids, Record
 from ..names import clean_space, person_from_display
-from . import SourceError
+from . import Source, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -256,4 +256,18 @@ def search_title(fetcher: Any, title: str, max_results: int = 5) -> list[Record]
     return parse_feed(_get(fetcher, {"search_query": query, "max_results": max(1, max_results)}))
 
 
-__all__ = ["fetch_by_ids", "is_valid_id", "parse_feed", "search_title", "split_version", "title_query"]
+def _search_steps(title: str, authors) -> list[tuple[str, str]]:
+    return [("title", title)]
+
+
+SOURCE = Source(
+    name="arxiv", label="arXiv", rank=3, lane=1,
+    endpoints=(("arxiv", "ATPBIB_ARXIV_API", "https://export.arxiv.org/api/query"),),
+    intervals=(("arxiv", 3.0),),  # arXiv's terms of use: one request every three seconds
+    scheme="arxiv",
+    lookup_many=lambda fetcher, ids, errors: fetch_by_ids(fetcher, ids, errors=errors),
+    search=search_title, search_steps=_search_steps,
+    missing="no record for arXiv:{id}",
+)
+
+__all__ = ["SOURCE", "fetch_by_ids", "is_valid_id", "parse_feed", "search_title", "split_version", "title_query"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..model import Ids, Record
 from ..names import clean_space, latex_to_text, person_from_display
-from . import SourceError
+from . import Source, SourceError
 from .bibtex import bib_fields, common_fields, fetch_text, normalize_pages
 
 log = logging.getLogger(__name__)
@@ -220,4 +220,15 @@ def fetch_bib(fetcher: Any, key: str) -> Record | None:
     return None if text is None else parse_bib(text)
 
 
-__all__ = ["RUNGS", "record_ids", "search_rungs", "bib_url", "fetch_bib", "parse_bib", "parse_search", "search", "search_query"]
+SOURCE = Source(
+    name="dblp", label="DBLP", rank=2, lane=1,
+    endpoints=(("dblp", "ATPBIB_DBLP_URL", "https://dblp.org"),),
+    intervals=(("dblp", 1.0),),  # dblp FAQ: one or two seconds between requests
+    scheme="dblp", lookup=lambda fetcher, key, query: fetch_bib(fetcher, key),
+    search=lambda fetcher, text: search(fetcher, text),
+    search_steps=lambda title, authors: search_rungs(title, authors[0].family if authors else None),
+    enriches_hits=True,
+    missing="no record for {id}",
+)
+
+__all__ = ["SOURCE", "RUNGS", "record_ids", "search_rungs", "bib_url", "fetch_bib", "parse_bib", "parse_search", "search", "search_query"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..model import Ids, Record
 from ..names import clean_space, person_from_display
-from . import SourceError, is_http_status
+from . import Source, SourceError, is_http_status
 
 log = logging.getLogger(__name__)
 
@@ -225,4 +225,18 @@ def fetch_note(fetcher: Any, forum_id: str, prefer: str = "v1") -> Record | None
     return None
 
 
-__all__ = ["fetch_note", "forum_url", "is_accepted", "parse_notes_v1", "parse_notes_v2"]
+def lookup(fetcher: Any, forum_id: str, query: Any = None) -> Record | None:
+    """A forum's note; API 2 asked first for venues from 2024 on, when OpenReview moved to it."""
+    year = getattr(query, "year", None) or 0
+    return fetch_note(fetcher, forum_id, prefer="v2" if year >= 2024 else "v1")
+
+
+SOURCE = Source(
+    name="openreview", label="OpenReview", rank=1, lane=4,
+    endpoints=(("openreview", "ATPBIB_OPENREVIEW_API", "https://api.openreview.net"),
+               ("openreview2", "ATPBIB_OPENREVIEW_API2", "https://api2.openreview.net")),
+    scheme="openreview", lookup=lookup,
+    missing="no note for forum {id}",
+)
+
+__all__ = ["SOURCE", "fetch_note", "lookup", "forum_url", "is_accepted", "parse_notes_v1", "parse_notes_v2"]
