@@ -349,8 +349,9 @@ def test_a_busy_cache_is_waited_for_never_moved_aside(tmp_path, monkeypatch):
     import sqlite3
 
     from atpbib import fetch
+    from atpbib.fetch import cache
 
-    real = fetch._sqlite_backend
+    real = cache._sqlite_backend
     calls = {"n": 0}
 
     def busy_twice(db):
@@ -359,7 +360,7 @@ def test_a_busy_cache_is_waited_for_never_moved_aside(tmp_path, monkeypatch):
             raise sqlite3.OperationalError("database is locked")
         return real(db)
 
-    monkeypatch.setattr(fetch, "_sqlite_backend", busy_twice)
+    monkeypatch.setattr(cache, "_sqlite_backend", busy_twice)
     with fetch.Fetcher(tmp_path) as f:
         assert f.events == []
     assert calls["n"] == 3

@@ -46,7 +46,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import merge as merging
 from .inputs.markdown import discrepancies as list_discrepancies
 from . import venues
 from .match import normalize_title, title_score
@@ -59,7 +58,7 @@ DIFFERENT_PAPER = 60.0
 # At or above this similarity another entry's title names the linked paper.
 SAME_PAPER = 90.0
 # Identifiers that name a paper (a link with one of these is not "only a PDF").
-_PAPER_SCHEMES = ("arxiv", "acl", "openreview", "pmlr", "neurips", "doi")
+from .ids import LIST_PAPER_SCHEMES as _PAPER_SCHEMES  # noqa: E402  (the one id table)
 
 KINDS = ("title", "wrong-link", "venue", "year", "add-link", "duplicate", "markdown", "unchecked")
 
@@ -240,12 +239,14 @@ def _missing_link(entry: Entry, work: Work) -> str | None:
     if any(getattr(entry.ids, s) for s in _PAPER_SCHEMES):
         return None
     # the published version's own page first (ACL, an accepted OpenReview paper), else the preprint
+    from .ids import landing
+
     if work.ids.acl:
-        return f"https://aclanthology.org/{work.ids.acl}/"
+        return f"{landing('acl', work.ids.acl)}/"  # the Anthology's canonical form ends with a slash
     if work.ids.openreview and dict(work.provenance).get("venue") == "openreview":
-        return f"https://openreview.net/forum?id={work.ids.openreview}"
+        return landing("openreview", work.ids.openreview)
     if work.ids.arxiv:
-        return f"https://arxiv.org/abs/{work.ids.arxiv}"
+        return landing("arxiv", work.ids.arxiv)
     return None
 
 

@@ -167,7 +167,7 @@ def list_entries(
 
 
 def _work_json(w: Any) -> dict:
-    from .model import to_jsonable
+    from .model import WORK_ID_SCHEMES, to_jsonable
 
     return {
         "key": w.key,
@@ -180,7 +180,7 @@ def _work_json(w: Any) -> dict:
         "pages": w.pages,
         "doi": w.doi,
         "url": w.url,
-        "ids": {k: getattr(w.ids, k) for k in ("arxiv", "acl", "openreview", "dblp", "pmlr", "neurips", "doi")},
+        "ids": {k: getattr(w.ids, k) for k in WORK_ID_SCHEMES},
         "month": w.month, "volume": w.volume, "number": w.number, "publisher": w.publisher, "address": w.address,
         "editors": [{"given": p.given, "family": p.family} for p in w.editors], "kind": w.kind,
         "status": w.status,

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from .match import normalize_title, title_score
 from .model import Ids, Query, Work
 
-# Schemes that name a paper (GitHub names its code, not the paper).
-PAPER_SCHEMES = ("doi", "arxiv", "acl", "openreview", "dblp", "pmlr", "neurips")
+from .ids import PAPER_SCHEMES  # noqa: E402  (the one id table: schemes that name a paper)
 SAME_TITLE = 97.0  # title similarity (0–100) that makes two id-less works one
 RESOLVABLE_KINDS = ("paper", "survey", "book")
 

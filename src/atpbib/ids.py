@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from atpbib.model import ENTRY_ID_SCHEMES, Ids, Link
 
-__all__ = ["identify", "ids_from_links", "ids_from_urls", "normalise", "PATTERNS", "is_code_label", "github_repo",
+__all__ = ["PAPER_SCHEMES", "SCHEMES", "Scheme", "is_arxiv_id", "identify", "landing", "ids_from_links", "ids_from_urls", "normalise", "PATTERNS", "is_code_label", "github_repo",
            "landing_url"]
 
 
@@ -34,6 +34,12 @@ def norm_arxiv(raw: str) -> str | None:
     if m:
         return f"{m.group(1).lower()}/{m.group(2)}"
     return None
+
+
+def is_arxiv_id(raw: str) -> bool:
+    """A bare arXiv id as the API takes it ('1909.10351', '1909.10351v2', 'math.CA/0611800'), no prefix."""
+    s = (raw or "").strip()
+    return bool(_ARXIV_NEW.match(s) or _ARXIV_OLD.match(s))
 
 
 _ACL_OLD = re.compile(r"^([A-Za-z])(\d{2})-(\d{4})(?:v\d+)?$")
@@ -108,21 +114,38 @@ def norm_github(raw: str) -> str | None:
     return f"{owner}/{repo}"
 
 
-NORMALISERS: dict[str, Callable[[str], str | None]] = {
-    "arxiv": norm_arxiv,
-    "acl": norm_acl,
-    "openreview": norm_openreview,
-    "pmlr": norm_pmlr,
-    "neurips": norm_neurips,
-    "doi": norm_doi,
-    "github": norm_github,
-}
-
-
 def normalise(scheme: str, raw: str) -> str | None:
     """Normalise an identifier of `scheme`; None when `raw` is not a valid one."""
-    fn = NORMALISERS.get(scheme)
-    return fn(raw) if fn else None
+    info = SCHEMES.get(scheme)
+    return info.normalise(raw) if info else None
+
+
+# ---------------------------------------------------------------- the scheme table
+
+@dataclass(frozen=True)
+class Scheme:
+    """What the project knows of an identifier scheme: its normaliser, its landing page, whether it names
+    a paper (GitHub names a paper's code)."""
+
+    name: str
+    normalise: Callable[[str], str | None]
+    landing: str | None  # URL template with {id}
+    names_paper: bool = True
+
+
+SCHEMES: dict[str, Scheme] = {s.name: s for s in (
+    Scheme("arxiv", norm_arxiv, "https://arxiv.org/abs/{id}"),
+    Scheme("acl", norm_acl, "https://aclanthology.org/{id}"),
+    Scheme("openreview", norm_openreview, "https://openreview.net/forum?id={id}"),
+    Scheme("pmlr", norm_pmlr, "https://proceedings.mlr.press/{id}.html"),
+    Scheme("neurips", norm_neurips, None),
+    Scheme("doi", norm_doi, "https://doi.org/{id}"),
+    Scheme("dblp", lambda raw: raw.strip() or None, "https://dblp.org/rec/{id}"),
+    Scheme("github", norm_github, "https://github.com/{id}", names_paper=False),
+)}
+PAPER_SCHEMES = tuple(name for name, s in SCHEMES.items() if s.names_paper)  # every scheme that names a paper
+LIST_PAPER_SCHEMES = tuple(s for s in PAPER_SCHEMES if s in ENTRY_ID_SCHEMES)  # … that a list link can carry
+LANDING_ORDER = ("acl", "arxiv", "openreview", "pmlr", "github")  # a work's own page, best first
 
 
 # ---------------------------------------------------------------- the pattern table
@@ -305,14 +328,13 @@ def ids_from_urls(urls: Iterable[str | None], doi: str | None = None) -> Ids:
 
 def landing_url(ids: Ids) -> str | None:
     """The canonical landing page of a work's best identifier (the one place such URLs are built)."""
-    if ids.acl:
-        return f"https://aclanthology.org/{ids.acl}"
-    if ids.arxiv:
-        return f"https://arxiv.org/abs/{ids.arxiv}"
-    if ids.openreview:
-        return f"https://openreview.net/forum?id={ids.openreview}"
-    if ids.pmlr:
-        return f"https://proceedings.mlr.press/{ids.pmlr}.html"
-    if ids.github:
-        return f"https://github.com/{ids.github}"
+    for scheme in LANDING_ORDER:
+        value = getattr(ids, scheme)
+        if value:
+            return landing(scheme, value)
     return None
+
+
+def landing(scheme: str, value: str) -> str | None:
+    info = SCHEMES.get(scheme)
+    return info.landing.format(id=value) if info and info.landing else None

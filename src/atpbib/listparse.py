@@ -90,7 +90,7 @@ _KNOWN_LABEL_WORDS = {
     "dataset", "paper", "github", "talk", "book", "arxiv", "link", "bib", "bibtex", "poster", "supplementary",
 }
 _PAPERISH = ("paper", "pdf", "arxiv", "book")
-_PAPER_SCHEMES = ("arxiv", "acl", "openreview", "pmlr", "neurips", "doi")
+from .ids import LIST_PAPER_SCHEMES as _PAPER_SCHEMES  # noqa: E402  (the one id table)
 
 
 def _w(line: int, msg: str) -> str:

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from . import venues
-from .match import normalize_title, title_score
 from .identity import same_work  # noqa: F401  (the one identity rule, re-exported for callers)
 from .model import Ids, Query, Record, Work
 from .problems import AUTHORS_UNKNOWN, Problem
@@ -193,3 +192,7 @@ def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequenc
         **values,  # type: ignore[arg-type]
     )
 
+
+
+__all__ = ["RESOLVABLE_KINDS", "choose_version", "links_offsite_pdf", "list_only_work", "merge", "report_institution",
+           "same_work"]

@@ -241,5 +241,49 @@ __all__ = [
     "Discrepancy",
     "Work",
     "to_jsonable",
+    "work_from_dict",
+    "work_to_dict",
     "field",
 ]
+
+
+# -- a Work as plain JSON, and back (the lock stores works; nothing may be lost on the way) ---------------
+
+def _person(d: dict) -> Person:
+    return Person(family=d.get("family", ""), given=d.get("given", ""))
+
+
+def work_to_dict(work: Work) -> dict[str, Any]:
+    """Every field of a work except its origins (the input's items: the input's business), JSON-ready."""
+    out: dict[str, Any] = {}
+    for f in fields(work):
+        if f.name == "origins":
+            continue
+        value = getattr(work, f.name)
+        if f.name == "problems":
+            out[f.name] = [{"text": str(p), "source": getattr(p, "source", None), "kind": getattr(p, "kind", "other")}
+                           for p in value]
+        elif f.name == "provenance":
+            out[f.name] = [list(pair) for pair in value]
+        else:
+            out[f.name] = to_jsonable(value)
+    return out
+
+
+def work_from_dict(data: dict[str, Any], origins: tuple[Any, ...] = ()) -> Work:
+    """The inverse of work_to_dict; unknown keys are ignored (a newer writer), missing ones take defaults."""
+    from .problems import Problem
+
+    known = {f.name for f in fields(Work)}
+    kw: dict[str, Any] = {k: v for k, v in data.items() if k in known and k != "origins"}
+    kw["authors"] = tuple(_person(p) for p in data.get("authors") or ())
+    kw["editors"] = tuple(_person(p) for p in data.get("editors") or ())
+    kw["ids"] = Ids(**{k: v for k, v in (data.get("ids") or {}).items() if k in {f.name for f in fields(Ids)}})
+    kw["sources"] = tuple(data.get("sources") or ())
+    kw["provenance"] = tuple(tuple(pair) for pair in data.get("provenance") or ())
+    kw["matches"] = tuple(Match(**{k: v for k, v in m.items() if k in {f.name for f in fields(Match)}})
+                          for m in data.get("matches") or ())
+    kw["discrepancies"] = tuple(Discrepancy(**d) for d in data.get("discrepancies") or ())
+    kw["problems"] = tuple(Problem(p["text"], source=p.get("source"), kind=p.get("kind", "other"))
+                           if isinstance(p, dict) else Problem(str(p)) for p in data.get("problems") or ())
+    return Work(origins=tuple(origins), **kw)

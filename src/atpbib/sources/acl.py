@@ -10,6 +10,7 @@ from typing import Any
 
 from ..model import Ids, Record
 from ..names import clean_space, latex_to_text
+from ..ids import landing
 from . import Source
 from .bibtex import bib_fields, common_fields, fetch_text, normalize_pages, parse_month  # noqa: F401 (re-exported for callers)
 
@@ -33,7 +34,7 @@ def parse_bib(text: str, acl_id: str) -> Record:
         source_key=acl_id,
         type=etype,
         published=etype in PUBLISHED_TYPES,
-        url=clean_space(f.get("url")) or f"https://aclanthology.org/{acl_id}/",
+        url=clean_space(f.get("url")) or f"{landing('acl', acl_id)}/",
         abstract=latex_to_text(f.get("abstract")) or None,
         ids=Ids(acl=acl_id, doi=fields["doi"]),
         **fields,

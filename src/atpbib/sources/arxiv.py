@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..model import Ids, Record
 from ..names import clean_space, person_from_display
+from ..ids import landing
 from . import Source, SourceError
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
-# New scheme (0704.0001, 1909.10351) and old scheme (cs/0112017, math.CA/0611800), optional version.
-ID_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z\-]{2,})?/\d{7})(?:v\d+)?$")
 _VERSION_RE = re.compile(r"^(?P<id>.+?)(?:v(?P<v>\d+))?$")
 _MAX_BATCH = 2000  # the API serves at most 2000 results per call
 
@@ -39,7 +38,10 @@ def split_version(arxiv_id: str) -> tuple[str, int | None]:
 
 
 def is_valid_id(arxiv_id: str) -> bool:
-    return bool(ID_RE.match(arxiv_id.strip()))
+    """An id arXiv's id_list accepts (new or old scheme, optional version): the one id table decides."""
+    from ..ids import is_arxiv_id
+
+    return is_arxiv_id(arxiv_id)
 
 
 # -- parsing ----------------------------------------------------------------------------------------
@@ -116,7 +118,7 @@ def _record(entry: Any) -> Record | None:
         published=False,
         venue="arXiv",
         doi=doi,
-        url=f"https://arxiv.org/abs/{base}",
+        url=landing("arxiv", base),
         abstract=_text(entry, f"{ATOM}summary"),
         ids=Ids(arxiv=base, doi=doi),
         primary_class=primary_class or None,
@@ -157,11 +159,6 @@ def _get(fetcher: Any, params: dict[str, Any]) -> bytes:
     return fetcher.get(_api(), params=params, validate=expect_xml).content
 
 
-def _batches(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def fetch_by_ids(
     fetcher: Any, ids: list[str], batch_size: int = 100, errors: dict[str, BaseException] | None = None
 ) -> dict[str, Record]:
@@ -179,43 +176,24 @@ def fetch_by_ids(
             log.warning("not an arXiv identifier, not requested: %r", raw)
             continue
         wanted.setdefault(ident, []).append(raw)
+    from ..fetch import expect_xml
+
+    answers, failed = fetcher.get_batch(
+        _api(), list(wanted), batch_params=lambda batch: {"id_list": ",".join(batch), "max_results": len(batch)},
+        item_params=_single, split=_split_feed, content_type="application/atom+xml; charset=utf-8",
+        batch_size=batch_size, validate=expect_xml)
     found: dict[str, Record] = {}
-    order = []
-    for ident in wanted:  # ids answered before, by any batch, need no request
-        hit = fetcher.cached(_api(), _single(ident)) if hasattr(fetcher, "cached") else None
-        if hit is None:
-            order.append(ident)
-            continue
-        records = parse_feed(hit.content)  # an empty feed: arXiv said before that it has no such id
-        if records:
-            for spelling in wanted[ident]:
-                found[spelling] = records[0]
-    for batch in _batches(order, batch_size):
-        try:
-            content = _get(fetcher, {"id_list": ",".join(batch), "max_results": len(batch)})
-            records = parse_feed(content)
-        except Exception as exc:
+    for ident, spellings in wanted.items():
+        if ident in failed:
             if errors is None:
-                raise
-            for ident in batch:
-                for spelling in wanted[ident]:
-                    errors[spelling] = exc
+                raise failed[ident]
+            for spelling in spellings:
+                errors[spelling] = failed[ident]
             continue
-        if hasattr(fetcher, "store"):
-            _share_out(fetcher, content, batch)
-        by_base: dict[str, Record] = {}
-        by_full: dict[str, Record] = {}
-        for r in records:
-            by_base.setdefault(r.source_key, r)
-            if r.arxiv_version is not None:
-                by_full[f"{r.source_key}v{r.arxiv_version}"] = r
-        for ident in batch:
-            base, version = split_version(ident)
-            record = by_full.get(ident) if version is not None else None
-            record = record or by_base.get(base)
-            if record is not None:
-                for spelling in wanted[ident]:
-                    found[spelling] = record
+        records = parse_feed(answers[ident]) if ident in answers else []
+        if records:  # an empty feed: arXiv has no such id
+            for spelling in spellings:
+                found[spelling] = records[0]
     return found
 
 
@@ -223,23 +201,29 @@ def _single(ident: str) -> dict[str, Any]:
     return {"id_list": ident, "max_results": 1}
 
 
-def _share_out(fetcher: Any, content: bytes, batch: Sequence[str]) -> None:
-    """Cache each entry of a batch answer as the answer to its own single-id request."""
+def _split_feed(content: bytes, batch: Sequence[str]) -> dict[str, bytes]:
+    """A batch answer → one single-entry feed per id (the fetch layer caches each as its own answer)."""
+    parse_feed(content)  # raises SourceError for arXiv's error feed: nothing of it is stored
     feed = _parse_xml(content)
     by_base: dict[str, Any] = {}
+    by_full: dict[str, Any] = {}
     for entry in feed.findall(f"{ATOM}entry"):
         if _is_error_entry(entry):
             continue
-        base, _ = split_version(_entry_id(_text(entry, f"{ATOM}id") or ""))
+        base, version = split_version(_entry_id(_text(entry, f"{ATOM}id") or ""))
         by_base.setdefault(base, entry)
+        if version is not None:
+            by_full.setdefault(f"{base}v{version}", entry)
+    out: dict[str, bytes] = {}
     for ident in batch:
-        entry = by_base.get(split_version(ident)[0])
+        base, version = split_version(ident)
+        entry = (by_full.get(ident) if version is not None else None) or by_base.get(base)
         single = ET.Element(f"{ATOM}feed")
         if entry is not None:
             single.append(entry)
         # else: an empty feed, arXiv's own answer for an id it does not know, remembered as such
-        body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(single, encoding="utf-8")
-        fetcher.store(_api(), _single(ident), body, "application/atom+xml; charset=utf-8")
+        out[ident] = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(single, encoding="utf-8")
+    return out
 
 
 def title_query(title: str) -> str:

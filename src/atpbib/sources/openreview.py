@@ -27,7 +27,9 @@ _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 
 
 def forum_url(forum: str) -> str:
-    return f"https://openreview.net/forum?id={forum}"
+    from ..ids import landing
+
+    return landing("openreview", forum) or ""
 
 
 # -- decision ---------------------------------------------------------------------------------------
