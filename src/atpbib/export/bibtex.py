@@ -314,23 +314,18 @@ def _known_entries(text: str) -> list[_Known]:
 
 
 def find_duplicate(work: Work, known: Sequence[_Known]) -> str | None:
-    """The key of an existing entry that is this work: same DOI, arXiv id, ACL id, or verified title."""
-    from ..match import normalize_title
-    from rapidfuzz import fuzz
+    """The key of an existing entry that is this work, by the one identity rule (identity.py): a shared DOI,
+    arXiv or ACL id; never when an id of the same scheme differs; else a near-identical title."""
+    from ..identity import same_as_listed
+    from ..model import Ids
 
-    doi = (work.doi or work.ids.doi or "").lower()
-    arxiv = (work.ids.arxiv or "").lower()
-    acl = (work.ids.acl or "").lower()
+    mine = Ids(doi=(work.doi or work.ids.doi or "").lower() or None, arxiv=work.ids.arxiv, acl=work.ids.acl)
     for k in known:
-        if (doi and doi in k.doi) or (arxiv and arxiv in k.arxiv) or (acl and acl in k.acl):
-            return k.key
-    title = normalize_title(work.title or "")
-    if not title:
-        return None
-    for k in known:
-        other = normalize_title(k.title)
-        if other and (other == title or fuzz.ratio(title, other) >= 95.0):
-            return k.key
+        for doi in k.doi or {None}:
+            for arxiv in k.arxiv or {None}:
+                for acl in k.acl or {None}:
+                    if same_as_listed(mine, work.title or "", Ids(doi=doi, arxiv=arxiv, acl=acl), k.title):
+                        return k.key
     return None
 
 

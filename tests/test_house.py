@@ -1,0 +1,121 @@
+"""The house (ISSUE 11): a source registered from outside the package is used by the resolver with no
+other change; a toy input's queries go through resolve and export; a Work survives JSON; one identity rule."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+import toy_source
+from atpbib import sources
+from atpbib.export import export_works
+from atpbib.identity import lasting_key, same_as_listed, same_work
+from atpbib.keys import assign_keys
+from atpbib.model import Ids, Link, Query, Work, work_from_dict, work_to_dict
+from atpbib.resolve import resolve_queries
+from fakeservices import environment, quick_fetcher
+
+
+@dataclass(frozen=True)
+class ToyOrigin:
+    """What any input hands the exporters: a position, the title as written, tags and a note."""
+
+    line: int
+    title: str
+    tags: tuple[str, ...] = ("toy input",)
+    note: str | None = None
+
+
+@pytest.fixture()
+def toy():
+    toy_source.CALLS.clear()
+    sources.register(toy_source.SOURCE)
+    try:
+        yield toy_source
+    finally:
+        sources.unregister("toy")
+
+
+def test_a_registered_toy_source_is_looked_up_by_its_scheme(toy, fake):
+    q = Query(title="Toy Papers Resolve Themselves", ids=Ids(pmlr="v97/toy19a"), origin=ToyOrigin(1, "Toy papers"))
+    with quick_fetcher() as fetcher:
+        (work,) = resolve_queries([q], fetcher).works
+    assert ("lookup", "v97/toy19a") in toy.CALLS
+    assert work.status == "resolved" and work.sources == ("toy",)
+    assert (work.venue, work.pages, work.authors[0].family) == ("ICML 2019", "1--9", "Doe")
+    assert work.origins == (q.origin,)
+
+
+def test_a_registered_toy_source_searches_and_reports_by_its_label(toy, fake):
+    found = Query(title="Toy Papers Resolve Themselves", year=2019, origin=ToyOrigin(1, "t"))
+    missing = Query(title="A Paper Nobody Knows At All", ids=Ids(pmlr="v1/none00"), origin=ToyOrigin(2, "t"))
+    with quick_fetcher() as fetcher:
+        works = resolve_queries([found, missing], fetcher).works
+    assert ("search", "Toy Papers Resolve Themselves") in toy.CALLS
+    assert works[0].sources == ("toy",) and works[0].matches and works[0].matches[0].accepted
+    problem = next(p for p in works[1].problems if p.source == "toy")
+    assert str(problem) == "Toy Index: no toy record for v1/none00" and problem.kind == "missing"
+
+
+def test_without_registration_the_toy_scheme_is_nobodys(fake):
+    q = Query(title="Toy Papers Resolve Themselves Elsewhere", ids=Ids(pmlr="v97/toy19a"), origin=ToyOrigin(1, "t"))
+    with quick_fetcher() as fetcher:
+        (work,) = resolve_queries([q], fetcher).works
+    assert "toy" not in work.sources
+
+
+def test_a_toy_inputs_queries_go_through_resolve_and_export(fake):
+    """An input that is not the Markdown list: two queries by arXiv id and title, with authors."""
+    from atpbib.model import Person
+
+    queries = [
+        Query(title="TinyBERT: Distilling BERT for Natural Language Understanding", ids=Ids(arxiv="1909.10351"),
+              origin=ToyOrigin(1, "tinybert", note="from the toy input")),
+        Query(title="Language Models Are Nobody's Toys", authors=(Person("Nobody", "Ann"),), year=2031,
+              links=(Link("paper", "https://example.org/toy.pdf"),), origin=ToyOrigin(2, "toys")),
+    ]
+    with environment(fake.env()), quick_fetcher(intervals={}) as fetcher:
+        works = assign_keys(resolve_queries(queries, fetcher).works)
+    tiny = works[0]
+    assert tiny.venue == "Findings of EMNLP 2020" and tiny.ids.acl == "2020.findings-emnlp.372"
+    bib = export_works(works, "bibtex")
+    assert "@inproceedings{jiao2020tinybert," in bib and "keywords = {toy input}" in bib
+    csl = json.loads(export_works(works, "csl-json"))
+    assert [i["id"] for i in csl] == [w.key for w in works]
+    assert works[1].status != "resolved" and works[1].authors[0].family == "Nobody"  # the input's own authors
+
+
+def test_a_work_round_trips_through_json_without_loss(fake):
+    from atpbib.api import load, select
+    from atpbib.resolve import resolve_entries
+
+    parsed = load(None)
+    with environment(fake.env()), quick_fetcher(intervals={}) as fetcher:
+        works = resolve_entries([e for e in select(parsed, ["Compression"]) if e.kind == "paper"], fetcher).works
+    for w in works:
+        text = json.dumps(work_to_dict(w), sort_keys=True)
+        back = work_from_dict(json.loads(text), origins=w.origins)
+        assert back == w
+        assert [(p, p.kind, p.source) for p in back.problems] == [(p, p.kind, p.source) for p in w.problems]
+
+
+def test_one_identity_rule():
+    a = Work(title="X", origins=(), ids=Ids(arxiv="1909.10351"))
+    b = Work(title="Entirely different title", origins=(), ids=Ids(arxiv="1909.10351", acl="2020.findings-emnlp.372"))
+    c = Work(title="X", origins=(), ids=Ids(arxiv="1909.99999"))
+    assert same_work(a, b) and not same_work(a, c)  # a shared id wins; two ids of one scheme are two works
+    assert same_as_listed(Ids(), "Attention Is All You Need", Ids(), "attention is all you need")
+    assert not same_as_listed(Ids(doi="10.1/a"), "Same Title", Ids(doi="10.1/b"), "Same Title")
+    assert lasting_key(Ids(arxiv="1909.10351", acl="P19-1285"), "t") == "acl:p19-1285"
+    assert lasting_key(Ids(), "Memory Transformer Networks") == "title:memory transformer networks"
+
+
+def test_ids_have_one_table():
+    from atpbib import ids
+    from atpbib.sources import dblp
+
+    assert ids.landing("openreview", "r1xMH1BtvB") == "https://openreview.net/forum?id=r1xMH1BtvB"
+    assert "github" not in ids.PAPER_SCHEMES and "arxiv" in ids.PAPER_SCHEMES
+    for raw in ("1909.10351v2", "math.CA/0611800"):
+        assert dblp.record_ids("k", "CoRR", f"abs/{raw}", [], None).arxiv == ids.norm_arxiv(raw)
