@@ -1,7 +1,13 @@
 """Shared fixtures: the local four-service server and a fetcher pointed at it."""
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# The suite exercises the services themselves: every lock, the bundled one included, is off unless a test
+# (tests/test_lock.py) turns it back on. This is the documented off switch, ATPBIB_LOCK=off.
+os.environ["ATPBIB_LOCK"] = "off"
 
 from fakeservices import FakeServices, quick_fetcher
 

@@ -187,6 +187,7 @@ def cli_env(service_env: dict[str, str], cache_dir: Path, *, hook_dir: Path | No
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_")}
     env.update(service_env)
     env["ATPBIB_CACHE_DIR"] = str(cache_dir)
+    env["ATPBIB_LOCK"] = "off"  # the services themselves are under test, not the bundled lock
     for name in ("ARXIV", "DBLP", "ACL", "OPENREVIEW", "OPENREVIEW2"):
         env[f"ATPBIB_INTERVAL_{name}"] = "0"
     env["PYTHONDONTWRITEBYTECODE"] = "1"

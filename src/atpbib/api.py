@@ -22,6 +22,7 @@ def make_fetcher(
     refresh: bool = False,
     mailto: str | None = None,
     on_request: Callable[..., None] | None = None,
+    lazy_cache: bool = False,
 ) -> Any:
     """A Fetcher configured from arguments and the environment (ATPBIB_CACHE_DIR, ATPBIB_MAILTO)."""
     from . import config
@@ -33,15 +34,38 @@ def make_fetcher(
         refresh=refresh,
         mailto=mailto or config.mailto(),
         on_request=on_request,
+        lazy_cache=lazy_cache,
         **config.fetch_settings(),
     )
 
 
-def load(list_path: str | None = None, fetcher: Any = None):
-    """Parse the list (bundled ATPapers by default, a path or an http(s) URL otherwise)."""
+class LazyFetcher:
+    """A Fetcher made on first use: a run the lock serves entirely never loads the network stack."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._real: Any = None
+
+    @property
+    def made(self) -> bool:
+        return self._real is not None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._real is None:
+            self._real = self._make()
+        return getattr(self._real, name)
+
+    def close(self) -> None:
+        if self._real is not None:
+            self._real.close()
+
+
+def load(list_path: str | None = None, fetcher: Any = None, remember: bool = False):
+    """Parse the list (bundled ATPapers by default, a path or an http(s) URL otherwise); `remember` reuses
+    an earlier parse of the same text from the cache folder."""
     from .listparse import load_list
 
-    return load_list(list_path, fetcher=fetcher)
+    return load_list(list_path, fetcher=fetcher, remember=remember)
 
 
 def select(parsed: Any, sections: Sequence[str] = ()) -> tuple[Entry, ...]:
@@ -79,22 +103,69 @@ def resolve(
 
 def resolve_selected(parsed: Any, selected: Sequence[Entry], fetcher: Any, *,
                      kinds: Sequence[str] = ("paper", "survey", "book"), key_format: str | None = None,
-                     existing: set[str] | frozenset[str] = frozenset()) -> ResolveResult:
-    """Resolve the selected entries of a parsed list (those of `kinds`) and give them their keys."""
-    from .resolve import resolve_entries
+                     existing: set[str] | frozenset[str] = frozenset(), lock: Any = None) -> ResolveResult:
+    """Resolve the selected entries of a parsed list (those of `kinds`) and give them their keys.
 
-    result = resolve_entries([e for e in selected if e.kind in kinds], fetcher)
-    result.works = with_keys(result.works, parsed, kinds, fetcher, key_format, existing=existing)
+    With a lock (lock.Lock), a locked entry is served from it with no request; the others are resolved as
+    usual and listed in `result.not_locked`."""
+    from .inputs import markdown
+    from .resolve import ResolveResult, resolve_entries
+
+    chosen = [e for e in selected if e.kind in kinds]
+    locked, todo = split_by_lock(chosen, lock)
+    result = resolve_entries(todo, fetcher) if todo else ResolveResult(works=[])
+    if locked:
+        result.works = join_twins(markdown.with_discrepancies(locked) + result.works)
+    result.not_locked = [e for e in todo if e.kind in RESOLVABLE] if lock is not None else []
+    result.lock = lock
+    result.works = with_keys(result.works, parsed, kinds, fetcher, key_format, existing=existing, lock=lock)
     return result
 
 
+RESOLVABLE = ("paper", "survey", "book")
+
+
+def split_by_lock(entries: Sequence[Entry], lock: Any) -> tuple[list[Work], list[Entry]]:
+    """(works served by the lock, entries it does not hold); only papers are locked."""
+    if lock is None:
+        return [], list(entries)
+    served: list[Work] = []
+    todo: list[Entry] = []
+    for e in entries:
+        work = lock.work_for(e) if e.kind in RESOLVABLE else None
+        if work is None:
+            todo.append(e)
+        else:
+            served.append(work)
+    return served, todo
+
+
+def join_twins(works: list[Work]) -> list[Work]:
+    """One work per paper, in list order: two list positions of one work (found the same in the lock, or
+    one locked and one resolved) become one work with both origins."""
+    from .identity import TwinIndex
+
+    ordered = sorted(works, key=lambda w: w.first_entry.line)
+    out: list[Work] = []
+    twins = TwinIndex(out)
+    for w in ordered:
+        i = twins.find(w) if w.kind in RESOLVABLE else None
+        if i is None:
+            twins.add(len(out), w)
+            out.append(w)
+        else:
+            out[i] = out[i].with_(origins=tuple(sorted(out[i].origins + w.origins, key=lambda o: o.line)))
+    return out
+
+
 def with_keys(works: list[Work], parsed: Any, kinds: Sequence[str], fetcher: Any, key_format: str | None,
-              existing: set[str] | frozenset[str] = frozenset()) -> list[Work]:
+              existing: set[str] | frozenset[str] = frozenset(), lock: Any = None) -> list[Work]:
     """Give each work its citation key, deciding collisions over every entry of the whole list."""
     from .keys import assign_keys
 
     selected_lines = {e.line for w in works for e in w.entries}
     others = [e for e in parsed.entries if e.kind in kinds and e.line not in selected_lines]
+    rest, others = split_by_lock(others, lock)
     if others:
         # resolve the rest from the cache only: no network, same answers as a full run once cached
         from .fetch import Fetcher
@@ -102,11 +173,9 @@ def with_keys(works: list[Work], parsed: Any, kinds: Sequence[str], fetcher: Any
 
         cache_dir = getattr(fetcher, "cache_dir", None)
         with Fetcher(cache_dir, offline=True) as quiet:
-            rest = resolve_entries(others, quiet).works
-    else:
-        rest = []
+            rest += resolve_entries(others, quiet).works
     # a selected work also listed in an unselected section is one work: it keeps its whole-list position
-    from .merge import same_work
+    from .identity import same_work
 
     position = {id(w): w.first_entry.line for w in works}
     unique_rest = []

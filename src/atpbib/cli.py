@@ -39,6 +39,9 @@ CacheDirOpt = typer.Option(None, "--cache-dir", help="Cache directory (default .
 MailtoOpt = typer.Option(None, "--mailto", help="Contact address sent in the User-Agent (default $ATPBIB_MAILTO).")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress bar.")
 StrictOpt = typer.Option(False, "--strict", help="Treat list warnings (and, for export, unresolved papers) as errors.")
+LockOpt = typer.Option(None, "--lock", help="Lock file to use (default: atpbib.lock beside the list; the bundled list has its own).")
+NoLockOpt = typer.Option(False, "--no-lock", help="Ignore every lock, bundled or not (also ATPBIB_LOCK=off).")
+LockedOpt = typer.Option(False, "--locked", help="CI mode: never touch the network; exit 1 naming each entry missing from the lock.")
 
 
 @contextmanager
@@ -48,11 +51,12 @@ def _user_errors() -> Iterator[None]:
     from .export import ExportError
     from .keys import KeyTemplateError
     from .listparse import ListError
+    from .lock import LockError
     from .select import SectionError
 
     try:
         yield
-    except (UsageError, ListError, SectionError, KeyTemplateError, ExportError, ConfigError) as exc:
+    except (UsageError, ListError, SectionError, KeyTemplateError, ExportError, ConfigError, LockError) as exc:
         _err(f"atpbib: error: {exc}")
         raise typer.Exit(2)
     except UnicodeDecodeError as exc:
@@ -63,10 +67,10 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(2)
 
 
-def _parse(list_path: Optional[str], strict: bool, fetcher: Any = None):
+def _parse(list_path: Optional[str], strict: bool, fetcher: Any = None, remember: bool = False):
     from .api import load
 
-    parsed = load(list_path, fetcher=fetcher)
+    parsed = load(list_path, fetcher=fetcher, remember=remember)
     if not parsed.entries:
         first = parsed.warnings[0].message if parsed.warnings else "no list items with links"
         raise UsageError(f"{parsed.source_name}: no entries found, is it a Markdown paper list? ({first})")
@@ -91,7 +95,7 @@ def _warn(parsed: Any, strict: bool, entries: Any = None) -> None:
 @contextmanager
 def _fetcher(cache_dir: Optional[Path], offline: bool, refresh: bool, mailto: Optional[str], quiet: bool, total: int = 0):
     """A Fetcher with a progress bar on stderr when it is a terminal."""
-    from .api import make_fetcher
+    from .api import LazyFetcher, make_fetcher
 
     progress = None
     task = None
@@ -107,7 +111,8 @@ def _fetcher(cache_dir: Optional[Path], offline: bool, refresh: bool, mailto: Op
         if progress is not None:
             progress.update(task, advance=1, description=f"{'cache' if from_cache else 'fetch'} {host}")
 
-    fetcher = make_fetcher(cache_dir=cache_dir, offline=offline, refresh=refresh, mailto=mailto, on_request=on_request)
+    fetcher = LazyFetcher(lambda: make_fetcher(cache_dir=cache_dir, offline=offline, refresh=refresh, mailto=mailto,
+                                               on_request=on_request, lazy_cache=True))
     try:
         if progress is not None:
             with progress:
@@ -193,17 +198,69 @@ def _work_json(w: Any) -> dict:
     }
 
 
+def _load_lock(list_path: Optional[str], lock_path: Optional[Path], no_lock: bool) -> Any:
+    """The lock every resolving command uses, or None (none there, or --no-lock / ATPBIB_LOCK=off)."""
+    from . import lock as locking
+
+    if locking.disabled(no_lock):
+        return None
+    path = locking.locate(list_path, lock_path)
+    if path is None:
+        return None
+    if not path.exists():
+        raise UsageError(f"--lock: {path} does not exist (`atpbib lock --lock {path}` writes it)")
+    return locking.read(path)
+
+
 def _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, strict, kinds, key_format=None,
-                 existing=frozenset(), warn=True):
+                 existing=frozenset(), warn=True, lock_path=None, no_lock=False, locked=False):
     from .api import resolve_selected, select
 
-    with _fetcher(cache_dir, offline, refresh, mailto, quiet) as fetcher:
-        parsed, _ = _parse(list_path, strict, fetcher=fetcher)
+    lock = _load_lock(list_path, lock_path, no_lock)
+    if locked and lock is None:
+        raise UsageError("--locked: there is no lock to use (`atpbib lock` writes one; --no-lock and ATPBIB_LOCK=off ignore it)")
+    with _fetcher(cache_dir, offline or locked, refresh, mailto, quiet) as fetcher:
+        parsed, _ = _parse(list_path, strict, fetcher=fetcher, remember=True)
         selected = select(parsed, section or [])
         if warn:
             _warn(parsed, strict, [e for e in selected if e.kind in kinds])
-        result = resolve_selected(parsed, selected, fetcher, kinds=kinds, key_format=key_format, existing=existing)
+        if locked:
+            missing = [e for e in selected if e.kind in ("paper", "survey", "book") and e.kind in kinds and lock.find(e) is None]
+            for e in missing:
+                _err(f"{parsed.source_name}:{e.line}: not in the lock: {e.title}")
+            if missing:
+                _err(f"atpbib: {len(missing)} entr{'y' if len(missing) == 1 else 'ies'} not in {lock.path} (--locked); "
+                     "`atpbib lock` adds them")
+                raise typer.Exit(1)
+        result = resolve_selected(parsed, selected, fetcher, kinds=kinds, key_format=key_format, existing=existing,
+                                  lock=lock)
+        if lock is not None:
+            _lock_notes(parsed, result, lock)
         return parsed, result
+
+
+def _lock_notes(parsed: Any, result: Any, lock: Any) -> None:
+    """One summary line for what the lock served; each entry it did not hold; orphans of another list version."""
+    fresh = {e.line for e in result.not_locked}
+    served = sum(1 for w in result.works if not any(e.line in fresh for e in w.entries))
+    name = "the bundled lock" if _is_bundled(lock.path) else str(lock.path)
+    _err(f"lock: {served} work(s) from {name} ({lock.date}), {len(result.not_locked)} not in the lock")
+    for e in result.not_locked:
+        _err(f"{parsed.source_name}:{e.line}: not in the lock (resolved now): {e.title}")
+    orphans = lock.orphans([e for e in parsed.entries if e.kind in ("paper", "survey", "book")])
+    if orphans:
+        shown = "; ".join(f"{r.title!r} (line {r.line})" for r in orphans[:3])
+        _err(f"lock: {len(orphans)} locked work(s) match no entry of {parsed.source_name}: {shown}"
+             f"{' …' if len(orphans) > 3 else ''} (`atpbib lock` removes them)")
+
+
+def _is_bundled(path: Any) -> bool:
+    from .lock import BUNDLED_LOCK
+
+    try:
+        return Path(path).resolve() == BUNDLED_LOCK
+    except OSError:
+        return False
 
 
 @app.command()
@@ -215,11 +272,15 @@ def resolve(
     cache_dir: Optional[Path] = CacheDirOpt,
     mailto: Optional[str] = MailtoOpt,
     quiet: bool = QuietOpt,
+    lock_path: Optional[Path] = LockOpt,
+    no_lock: bool = NoLockOpt,
+    locked: bool = LockedOpt,
     as_json: bool = typer.Option(False, "--json", help="A JSON array of works."),
 ) -> None:
     """Resolve the papers of the list against arXiv, ACL Anthology, OpenReview and DBLP."""
     with _user_errors():
-        _, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, False, ("paper", "survey", "book"))
+        _, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, False, ("paper", "survey", "book"),
+                                 lock_path=lock_path, no_lock=no_lock, locked=locked)
         if as_json:
             typer.echo(json.dumps([_work_json(w) for w in result.works], ensure_ascii=False, indent=2))
         else:
@@ -261,6 +322,9 @@ def export(
     cache_dir: Optional[Path] = CacheDirOpt,
     mailto: Optional[str] = MailtoOpt,
     quiet: bool = QuietOpt,
+    lock_path: Optional[Path] = LockOpt,
+    no_lock: bool = NoLockOpt,
+    locked: bool = LockedOpt,
     merge_path: Optional[Path] = typer.Option(None, "--merge", help="Add the works to this existing .bib (kept byte for byte; backup in .bak)."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write the summary to FILE (.md or .json)."),
     key_format: Optional[str] = typer.Option(None, "--key-format", help="Citation key template, e.g. '{family}{year}{word}'."),
@@ -292,7 +356,8 @@ def export(
             existing_text = merge_path.read_bytes().decode("utf-8")  # keep CRLF: the library stays byte for byte
             existing_keys = frozenset(library_keys(existing_text))
         parsed, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, strict, kinds,
-                                      key_format=key_format, existing=existing_keys)
+                                      key_format=key_format, existing=existing_keys, lock_path=lock_path,
+                                      no_lock=no_lock, locked=locked)
         nicknames = tuple(e.nickname for e in parsed.entries if e.nickname)
         from .atomic import atomic_write
 
@@ -344,6 +409,9 @@ def check(
     cache_dir: Optional[Path] = CacheDirOpt,
     mailto: Optional[str] = MailtoOpt,
     quiet: bool = QuietOpt,
+    lock_path: Optional[Path] = LockOpt,
+    no_lock: bool = NoLockOpt,
+    locked: bool = LockedOpt,
     fmt: str = typer.Option("text", "--format", "-f", help="text | markdown | json"),
     fix: bool = typer.Option(False, "--fix", help="Write a corrected copy of the list (needs -o)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where --fix writes the corrected list."),
@@ -360,7 +428,8 @@ def check(
         from . import check as checking
 
         parsed, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, False,
-                                      ("paper", "survey", "book"), warn=False)  # warnings are findings here
+                                      ("paper", "survey", "book"), warn=False,  # warnings are findings here
+                                      lock_path=lock_path, no_lock=no_lock, locked=locked)
         findings = checking.audit(parsed, result)
         typer.echo(checking.render(findings, fmt))
         if fix:
@@ -369,6 +438,95 @@ def check(
             if diff:
                 typer.echo(checking.unified_diff(parsed.text, fixed, parsed.source_name, str(output)))
         if findings.has_findings:
+            raise typer.Exit(1)
+
+
+@app.command("lock")
+def lock_command(
+    section: Optional[List[str]] = SectionOpt,
+    list_path: Optional[str] = ListOpt,
+    update: bool = typer.Option(False, "--update", help="Re-resolve the locked works too (all, or --section, or --older-than)."),
+    older_than: Optional[float] = typer.Option(None, "--older-than", help="With --update: only works locked more than DAYS ago."),
+    lock_path: Optional[Path] = typer.Option(None, "--lock", help="Lock file to write (default: atpbib.lock beside the list, or in the current folder)."),
+    offline: bool = OfflineOpt,
+    refresh: bool = RefreshOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    mailto: Optional[str] = MailtoOpt,
+    quiet: bool = QuietOpt,
+    strict: bool = StrictOpt,
+) -> None:
+    """Record the resolution of every paper of the list in a lock file that every command then uses."""
+    with _user_errors():
+        import datetime as dt
+
+        from . import lock as locking
+        from .api import select
+        from .resolve import resolve_entries
+
+        if older_than is not None and not update:
+            raise UsageError("--older-than only makes sense with --update")
+        path = lock_path or locking.default_path(list_path)
+        if path.is_dir():
+            raise UsageError(f"--lock: {path} is a folder; name the lock file")
+        old = locking.read(path) if path.exists() else None
+        with _fetcher(cache_dir, offline, refresh, mailto, quiet) as fetcher:
+            parsed, _ = _parse(list_path, strict, fetcher=fetcher)
+            papers = [e for e in parsed.entries if e.kind in ("paper", "survey", "book")]
+            selected = [e for e in select(parsed, section or []) if e.kind in ("paper", "survey", "book")]
+            _warn(parsed, strict, selected)
+            cutoff = (dt.date.today() - dt.timedelta(days=older_than)).isoformat() if older_than is not None else None
+            kept_manual, todo = [], []
+            for e in selected:
+                record = old.find(e) if old else None
+                if record is None:
+                    todo.append(e)
+                elif not update or (cutoff is not None and record.locked > cutoff):
+                    continue
+                elif record.is_manual:
+                    kept_manual.append(e)
+                else:
+                    todo.append(e)
+            result = resolve_entries(todo, fetcher) if todo else None
+        records = {id(r): r for r in (old.records if old else [])}
+        for r in (old.orphans(papers) if old else []):
+            records.pop(id(r), None)
+        added = updated = unchanged = failed = 0
+        lines: list[str] = []
+        for work in (result.works if result else []):
+            stuck = [p for p in work.problems if getattr(p, "run_wide", False)]
+            for e in work.entries:
+                before = old.find(e) if old else None
+                if stuck:
+                    failed += 1
+                    lines.append(f"line {e.line}: not locked ({stuck[0]}): {e.title}")
+                    continue
+                new = locking.record_for(e, work)
+                if before is not None:
+                    records.pop(id(before), None)
+                records[id(new)] = new
+                if before is None:
+                    added += 1
+                    lines.append(f"line {e.line}: added: {work.title} [{work.venue or work.type}]")
+                else:
+                    diff = locking.changes(before.work, new.work)
+                    if diff:
+                        updated += 1
+                        lines.append(f"line {e.line}: changed: {work.title}")
+                        lines += [f"    {d}" for d in diff]
+                    else:
+                        unchanged += 1
+        for e in kept_manual:
+            lines.append(f"line {e.line}: kept (edited by hand): {e.title}")
+        orphans = len(old.orphans(papers)) if old else 0
+        new_lock = locking.Lock(path=path, list_name=parsed.source_name, written=locking.today(),
+                                records=list(records.values()), note=old.note if old else "")
+        locking.write(new_lock, path)
+        for line in lines:
+            typer.echo(line)
+        typer.echo(f"lock: wrote {path}: {len(new_lock.records)} work(s); {added} added, {updated} changed, "
+                   f"{unchanged} unchanged, {len(kept_manual)} kept by hand, {failed} not locked (a source failed), "
+                   f"{orphans} orphan(s) removed")
+        if failed:
             raise typer.Exit(1)
 
 

@@ -14,8 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # markdown-it is imported when a list is parsed (a remembered parse needs none)
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 from atpbib.ids import identify, ids_from_links
 from atpbib.model import ENTRY_ID_SCHEMES, Entry, Link
@@ -496,6 +499,8 @@ MAX_NESTING = 100
 
 
 def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table").enable("strikethrough")
 
 
@@ -848,13 +853,21 @@ def _fetch(url: str, fetcher: _Fetcher | None) -> str:
     return _check_text(data, url)
 
 
-def load_list(path_or_url: str | None = None, fetcher: _Fetcher | None = None) -> ParsedList:
-    """Read and parse a list: None → the bundled ATPapers.md; a path; or an http(s) URL."""
+def _remembered_parse(text: str, source_name: str) -> ParsedList:
+    from .inputs.listmemo import parse
+
+    return parse(text, source_name)
+
+
+def load_list(path_or_url: str | None = None, fetcher: _Fetcher | None = None, remember: bool = False) -> ParsedList:
+    """Read and parse a list: None → the bundled ATPapers.md; a path; or an http(s) URL.
+    `remember`: reuse an earlier parse of the same text (inputs/listmemo.py)."""
+    parse = _remembered_parse if remember else parse_list
     if path_or_url is None:
         data = resources.files("atpbib").joinpath("data", BUNDLED_NAME).read_bytes()
-        return parse_list(_check_text(data, BUNDLED_NAME), f"{BUNDLED_NAME} (bundled)")
+        return parse(_check_text(data, BUNDLED_NAME), f"{BUNDLED_NAME} (bundled)")
     if re.match(r"^https?://", path_or_url, re.IGNORECASE):
-        return parse_list(_fetch(path_or_url, fetcher), path_or_url)
+        return parse(_fetch(path_or_url, fetcher), path_or_url)
     path = Path(path_or_url)
     try:
         data = path.read_bytes()
@@ -864,4 +877,4 @@ def load_list(path_or_url: str | None = None, fetcher: _Fetcher | None = None) -
         raise ListError(f"{path_or_url} is a directory, not a Markdown list") from None
     except OSError as exc:
         raise ListError(f"cannot read {path_or_url}: {exc.strerror or exc}") from None
-    return parse_list(_check_text(data, path_or_url), path_or_url)
+    return parse(_check_text(data, path_or_url), path_or_url)

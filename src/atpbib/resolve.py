@@ -41,6 +41,8 @@ class ResolveResult:
     failed_sources: dict[str, str] = field(default_factory=dict)  # service label → one-line reason
     events: list[str] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)  # host → network requests made
+    not_locked: list[Any] = field(default_factory=list)  # entries a lock was given for but does not hold
+    lock: Any = None  # the lock that served the rest (lock.Lock), if any
 
 
 class _Run:

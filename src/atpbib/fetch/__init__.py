@@ -21,9 +21,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from typing import TYPE_CHECKING
+
 import requests
 import urllib3
-from requests_cache import CachedResponse  # noqa: F401  (the cache's answer type, for _from_cached)
+
+if TYPE_CHECKING:
+    from requests_cache import CachedResponse
 
 from .. import config
 from .cache import CACHE_FILE, ResponseCache, cache_clear, cache_info
@@ -86,6 +90,7 @@ class Fetcher:
         breaker_threshold: int = 3,
         backoff_base: float = 1.0,
         on_request: Callable[[str, str, bool], None] | None = None,
+        lazy_cache: bool = False,
     ) -> None:
         self.offline = offline
         self.refresh = refresh
@@ -94,7 +99,8 @@ class Fetcher:
                                    max_bytes=max_bytes, intervals=intervals, max_attempts=max_attempts,
                                    max_total_wait=max_total_wait, breaker_threshold=breaker_threshold,
                                    backoff_base=backoff_base)
-        self.cache = ResponseCache(cache_dir, expire_after_days=expire_after_days, events=self.transport.events)
+        self.cache = ResponseCache(cache_dir, expire_after_days=expire_after_days, events=self.transport.events,
+                                   lazy=lazy_cache)
         self._lock = self.transport._lock
         self._refreshed: set[str] = set()  # cache keys re-fetched in this run (refresh=True)
 

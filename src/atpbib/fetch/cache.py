@@ -11,10 +11,12 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import requests
-from requests_cache import BaseCache, CachedResponse, SQLiteCache
+
+if TYPE_CHECKING:  # requests-cache is imported when a cache is first opened: a run served by the lock never is
+    from requests_cache import BaseCache, CachedResponse, SQLiteCache
 
 from .. import config
 from .types import CacheInfo
@@ -61,6 +63,8 @@ def _move_aside(db: Path) -> Path:
 
 
 def _sqlite_backend(db: Path) -> SQLiteCache:
+    from requests_cache import SQLiteCache
+
     backend = SQLiteCache(db, wal=True, busy_timeout=_BUSY_TIMEOUT_MS)
     with backend.responses.connection() as con:
         row = con.execute("PRAGMA quick_check").fetchone()
@@ -105,16 +109,33 @@ def _expires(days: float) -> datetime:
 class ResponseCache:
     """Stored answers for one run (thread-safe)."""
 
-    def __init__(self, cache_dir: Path | None, *, expire_after_days: float = 30.0, events: list[str] | None = None) -> None:
+    def __init__(self, cache_dir: Path | None, *, expire_after_days: float = 30.0, events: list[str] | None = None,
+                 lazy: bool = False) -> None:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.expire_after_days = expire_after_days
         self.events = events if events is not None else []
         self._cache_lock = threading.RLock()  # the SQLite connection is shared between threads
-        self._cache: BaseCache
-        if self.cache_dir is None:
-            self._cache = BaseCache()  # in-memory dict, private to this run
-        else:
-            self._cache = _open_sqlite(self.cache_dir, self.events)
+        self._backend: BaseCache | None = None  # lazy: opened on first use, so a run served by the lock never opens it
+        if not lazy:
+            self._cache  # noqa: B018  (open now: a broken cache is reported at once)
+
+    @property
+    def _cache(self) -> BaseCache:
+        with self._cache_lock:
+            if self._backend is None:
+                # in-memory dict private to this run, or the disk cache
+                from requests_cache import BaseCache
+
+                self._backend = BaseCache() if self.cache_dir is None else _open_sqlite(self.cache_dir, self.events)
+            return self._backend
+
+    @_cache.setter
+    def _cache(self, backend: BaseCache) -> None:
+        self._backend = backend
+
+    @property
+    def opened(self) -> bool:
+        return self._backend is not None
 
     def key(self, prepared: requests.PreparedRequest) -> str:
         return self._cache.create_key(prepared)
@@ -127,6 +148,8 @@ class ResponseCache:
 
     def close(self) -> None:
         with self._cache_lock:
+            if self._backend is None:
+                return
             try:
                 self._cache.close()
             except _CACHE_ERRORS as exc:
@@ -136,6 +159,8 @@ class ResponseCache:
         with self._cache_lock:
             try:
                 value = self._cache.responses.get(key)
+                from requests_cache import CachedResponse
+
                 if value is not None and not isinstance(value, CachedResponse):
                     return None
                 return value
@@ -167,6 +192,8 @@ class ResponseCache:
             note = f"cache unusable ({exc2}); continuing without a disk cache"
             self.events.append(note)
             log.warning(note)
+            from requests_cache import BaseCache
+
             self._cache = BaseCache()
 
 
