@@ -171,7 +171,11 @@ def with_keys(works: list[Work], parsed: Any, kinds: Sequence[str], fetcher: Any
         from .fetch import Fetcher
         from .resolve import resolve_entries
 
+        from .fetch import CACHE_FILE
+
         cache_dir = getattr(fetcher, "cache_dir", None)
+        if cache_dir is not None and not (Path(cache_dir) / CACHE_FILE).exists():
+            cache_dir = None  # nothing cached yet: an empty in-memory cache answers the same, and creates no file
         with Fetcher(cache_dir, offline=True) as quiet:
             rest += resolve_entries(others, quiet).works
     # a selected work also listed in an unselected section is one work: it keeps its whole-list position
