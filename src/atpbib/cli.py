@@ -51,12 +51,13 @@ def _user_errors() -> Iterator[None]:
     from .export import ExportError
     from .keys import KeyTemplateError
     from .listparse import ListError
+    from .inputs.bibfile import BibError
     from .lock import LockError
     from .select import SectionError
 
     try:
         yield
-    except (UsageError, ListError, SectionError, KeyTemplateError, ExportError, ConfigError, LockError) as exc:
+    except (UsageError, ListError, SectionError, KeyTemplateError, ExportError, ConfigError, LockError, BibError) as exc:
         _err(f"atpbib: error: {exc}")
         raise typer.Exit(2)
     except UnicodeDecodeError as exc:
@@ -346,6 +347,7 @@ def export(
             raise UsageError(f"--format: unknown format {fmt!r} (bibtex, biblatex, csl-json)")
         if merge_path and fmt == "csl-json":
             raise UsageError("--merge works with a .bib library only")
+        _check_output(output)  # before any request: a path that cannot be written fails at once
         existing_text = None
         existing_keys: frozenset[str] = frozenset()
         if merge_path:
@@ -528,6 +530,111 @@ def lock_command(
                    f"{orphans} orphan(s) removed")
         if failed:
             raise typer.Exit(1)
+
+
+@app.command()
+def upgrade(
+    bib_in: Path = typer.Argument(..., metavar="IN.bib", help="The .bib file to bring to the published versions."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the upgraded file here (default: stdout)."),
+    in_place: bool = typer.Option(False, "--in-place", help="Replace IN.bib atomically, keeping IN.bib.bak."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Change nothing; print the unified diff."),
+    diff: bool = typer.Option(False, "--diff", help="Print the unified diff (with --dry-run, nothing is written)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write the per-entry report to FILE (.md or .json)."),
+    fmt: str = typer.Option("bibtex", "--format", "-f", help="bibtex | biblatex (how upgraded entries are written)."),
+    keep_fields: str = typer.Option("", "--keep-fields", help="Comma-separated fields whose own value is kept (e.g. eprint,url)."),
+    drop_fields: str = typer.Option("", "--drop-fields", help="Comma-separated fields removed from upgraded entries."),
+    only_preprints: bool = typer.Option(False, "--only-preprints", help="Upgrade arXiv preprints only."),
+    offline: bool = OfflineOpt,
+    refresh: bool = RefreshOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    mailto: Optional[str] = MailtoOpt,
+    quiet: bool = QuietOpt,
+    lock_path: Optional[Path] = typer.Option(None, "--lock", help="A lock to serve entries from (atpbib.lock format)."),
+    no_lock: bool = NoLockOpt,
+    locked: bool = typer.Option(False, "--locked", help="Never touch the network; exit 1 naming each entry not in --lock."),
+) -> None:
+    """Bring an existing .bib to the published versions, on verified evidence only."""
+    with _user_errors():
+        from . import upgrade as up
+        from .inputs import bibfile
+
+        if fmt not in ("bibtex", "biblatex"):
+            raise UsageError(f"--format: unknown format {fmt!r} (bibtex, biblatex)")
+        if in_place and output:
+            raise UsageError("--in-place and -o exclude each other")
+        if output and output.resolve() == bib_in.resolve() and not in_place:
+            raise UsageError(f"-o {output} is the input: use --in-place (it keeps {bib_in.name}.bak)")
+        _check_output(output)
+        bib = bibfile.read(bib_in)
+        queries = bibfile.queries(bib)
+        lock = _load_lock(str(bib_in), lock_path, no_lock) if lock_path else None
+        if locked and lock is None:
+            raise UsageError("--locked needs --lock PATH")
+        served, todo = [], []
+        for q in queries:
+            w = lock.work_for(q) if lock is not None else None
+            if w is None:
+                todo.append(q)
+            else:
+                served.append(w.with_(origins=(q.origin,)))
+        if locked and todo:
+            for q in todo:
+                _err(f"{bib_in}:{q.line}: not in the lock: {q.origin.key}")
+            raise typer.Exit(1)
+        from .resolve import resolve_queries
+
+        with _fetcher(cache_dir, offline or locked, refresh, mailto, quiet) as fetcher:
+            result = resolve_queries(todo, fetcher) if todo else None
+        works = served + (result.works if result else [])
+        work_of = {o.line: w for w in works for o in w.origins}
+        keep = [f.strip() for f in keep_fields.split(",") if f.strip()]
+        drop = [f.strip() for f in drop_fields.split(",") if f.strip()]
+        outcomes = []
+        for e in bib.entries:
+            if any(line == e.line for line, _ in bib.findings):
+                continue  # a duplicate key: reported as a finding, kept as it is
+            o = up.decide(e, work_of.get(e.line), only_preprints=only_preprints)
+            if o.status == "upgraded":
+                o.new_text = up.entry_text(e, work_of[e.line], flavour=fmt, keep_fields=keep, drop_fields=drop)
+            outcomes.append(o)
+        text = up.rewrite(bib, outcomes)
+        if diff or dry_run:
+            import difflib
+
+            typer.echo("".join(difflib.unified_diff(bib.text.splitlines(True), text.splitlines(True),
+                                                    str(bib_in), str(output or bib_in))), nl=False)
+        if not dry_run:
+            from .atomic import atomic_write
+
+            if in_place:
+                if text != bib.text:
+                    atomic_write(bib_in, text, backup=True)
+            elif output:
+                _write_keeping_original(output, text)
+            elif not diff:
+                sys.stdout.write(text)
+        _err(up.render(outcomes, bib.findings, "text", str(bib_in)).rstrip())
+        if result is not None:
+            for service, reason in sorted(result.failed_sources.items()):
+                _err(f"source failed: {reason}")
+        if report:
+            from .atomic import atomic_write
+
+            atomic_write(report, up.render(outcomes, bib.findings, "json" if report.suffix.lower() == ".json" else "markdown",
+                                           str(bib_in)))
+
+
+def _check_output(output: Optional[Path]) -> None:
+    """An output path that cannot be written is an error before any request is made."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise UsageError(f"-o {output} is a folder; name the file to write")
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.exists():
+        raise UsageError(f"-o {output}: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise UsageError(f"-o {output}: {parent} is not a folder")
 
 
 @cache_app.command("info")

@@ -1,0 +1,168 @@
+"""A .bib file as an input: its entries → Queries (ids, title, authors, year, venue hint), read with
+bibtexparser v2; every block keeps its exact source text, so the file can be rewritten entry by entry.
+
+The identifiers a real .bib carries: `eprint` + `archivePrefix`/`eprinttype`, arXiv URLs, `journal = {arXiv
+preprint arXiv:ID}` (Google Scholar), DBLP's `CoRR` + `volume = {abs/ID}` and `biburl`, arXiv DOIs
+(10.48550/arXiv.ID), ACL Anthology URLs and DOIs, OpenReview URLs, other DOIs. Without one, the title,
+authors and year are the query (Scholar lower-cases titles: matching is case-blind).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..model import Ids, Query
+
+MAX_BYTES = 20_000_000  # a .bib larger than this is refused with a one-line error
+
+PREPRINT_WORDS = re.compile(r"\b(arxiv|corr|preprint|biorxiv|medrxiv|openreview|submitted|under review)\b", re.I)
+PUBLISHED_TYPES = ("inproceedings", "conference", "article", "incollection", "inbook", "book", "phdthesis",
+                   "mastersthesis", "techreport", "report", "thesis", "proceedings")
+
+
+class BibError(ValueError):
+    """A file that is not a usable .bib: one line naming it."""
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    """One entry of the file, as written: the origin of its query."""
+
+    key: str
+    entry_type: str  # lower-cased
+    fields: tuple[tuple[str, str], ...]  # (name lower-cased, value as parsed, macros resolved), file order
+    raw: str  # the exact source text of the entry
+    line: int  # 1-based line of its `@`
+    title: str = ""  # plain text
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+
+    def get(self, name: str) -> str:
+        for k, v in self.fields:
+            if k == name:
+                return v
+        return ""
+
+    @property
+    def is_preprint(self) -> bool:
+        """Does the entry describe a preprint (an arXiv/CoRR record, a Scholar 'arXiv preprint')?"""
+        venue = " ".join(self.get(f) for f in ("journal", "journaltitle", "booktitle", "howpublished", "publisher", "note"))
+        if self.entry_type in ("misc", "unpublished", "online", "preprint", "electronic"):
+            return True
+        return bool(PREPRINT_WORDS.search(venue)) or (self.entry_type == "article" and not venue.strip())
+
+    @property
+    def is_published(self) -> bool:
+        return self.entry_type in PUBLISHED_TYPES and not self.is_preprint
+
+
+@dataclass
+class BibFile:
+    path: str
+    text: str
+    blocks: list[Any]  # bibtexparser blocks, in file order
+    entries: list[BibEntry] = field(default_factory=list)
+    findings: list[tuple[int, str]] = field(default_factory=list)  # (line, message): blocks kept as they are
+
+
+def read(path: str | Path) -> BibFile:
+    """Read a .bib; a file that cannot be one is a BibError (one line), a block that cannot be parsed is kept
+    byte for byte and reported as a finding with its line."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise BibError(f"{path}: no such file") from None
+    if p.is_dir():
+        raise BibError(f"{path} is a folder, not a .bib file")
+    if size > MAX_BYTES:
+        raise BibError(f"{path}: {size // 1_000_000} MB is more than a .bib file can sensibly be "
+                       f"(limit {MAX_BYTES // 1_000_000} MB)")
+    data = p.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise BibError(f"{path}: binary data, not a .bib file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BibError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return parse(text, str(path))
+
+
+def parse(text: str, name: str = "<bib>") -> BibFile:
+    import bibtexparser
+    from bibtexparser import model as bm
+
+    library = bibtexparser.parse_string(text)
+    out = BibFile(path=name, text=text, blocks=list(library.blocks))
+    if not library.entries and "@" not in text:
+        raise BibError(f"{name}: no BibTeX entries found (is it a .bib file?)")
+    for block in library.blocks:
+        line = (getattr(block, "start_line", 0) or 0) + 1
+        if isinstance(block, bm.DuplicateBlockKeyBlock):
+            out.findings.append((line, f"duplicate key {block.key!r}: this entry is kept as it is, not upgraded"))
+        elif isinstance(block, bm.ParsingFailedBlock):
+            out.findings.append((line, f"cannot be parsed ({type(block).__name__}); kept byte for byte"))
+        elif isinstance(block, bm.Entry):
+            out.entries.append(_entry(block, line))
+    return out
+
+
+def _entry(block: Any, line: int) -> BibEntry:
+    from ..names import latex_to_text
+
+    fields = tuple((f.key.lower(), str(f.value)) for f in block.fields)
+    title = latex_to_text(dict(fields).get("title", ""))
+    return BibEntry(key=block.key, entry_type=block.entry_type.lower(), fields=fields, raw=block.raw, line=line,
+                    title=title)
+
+
+_ARXIV_IN_TEXT = re.compile(r"arxiv[:\s/]*(?:abs/)?((?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?)", re.I)
+
+
+def entry_ids(e: BibEntry) -> Ids:
+    """Every identifier an entry carries, through the one id table."""
+    from ..ids import identify, ids_from_urls, norm_arxiv, norm_doi
+
+    found = Ids()
+    prefix = (e.get("archiveprefix") or e.get("eprinttype")).lower()
+    eprint = e.get("eprint")
+    if eprint and (not prefix or "arxiv" in prefix) and (a := norm_arxiv(eprint)):
+        found = found.merged(Ids(arxiv=a))
+    volume = e.get("volume")
+    if volume.lower().startswith("abs/") and e.get("journal").lower().startswith("corr") and (a := norm_arxiv(volume[4:])):
+        found = found.merged(Ids(arxiv=a))
+    doi = norm_doi(e.get("doi")) if e.get("doi") else None
+    urls = [e.get(k) for k in ("url", "howpublished", "pdf", "link", "note") if e.get(k)]
+    urls = [u for raw in urls for u in re.findall(r"https?://[^\s{}\\]+|\bdoi\.org/\S+", raw) or [raw]]
+    found = found.merged(ids_from_urls(urls, doi))
+    for name in ("journal", "howpublished", "note", "booktitle"):
+        m = _ARXIV_IN_TEXT.search(e.get(name))
+        if m and (a := norm_arxiv(m.group(1))):
+            found = found.merged(Ids(arxiv=a))
+    biburl = e.get("biburl")
+    m = re.search(r"dblp\.org/rec/(.+?)\.bib", biburl)
+    if m:
+        found = found.merged(Ids(dblp=m.group(1)))
+    if not found.arxiv and (a := identify(e.get("url")).get("arxiv")):
+        found = found.merged(Ids(arxiv=a))
+    return found
+
+
+def query_of(e: BibEntry) -> Query:
+    from ..names import split_bibtex_names
+    from ..venues import short_venue
+
+    year_m = re.search(r"\d{4}", e.get("year") or e.get("date"))
+    year = int(year_m.group(0)) if year_m else None
+    venue_raw = e.get("journal") or e.get("journaltitle") or e.get("booktitle") or e.get("howpublished") or None
+    venue = "CoRR" if e.is_preprint else (short_venue(venue_raw, None) if venue_raw else None)
+    kind = "book" if e.entry_type == "book" else "paper"
+    return Query(title=e.title, ids=entry_ids(e), authors=tuple(split_bibtex_names(e.get("author"))), year=year,
+                 venue=venue, venue_raw=venue_raw, kind=kind, origin=e)
+
+
+def queries(bib: BibFile) -> list[Query]:
+    duplicate_lines = {line for line, msg in bib.findings if msg.startswith("duplicate key")}
+    return [query_of(e) for e in bib.entries if e.line not in duplicate_lines and e.title]
