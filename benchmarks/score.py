@@ -25,7 +25,7 @@ from fakeservices import FakeServices  # noqa: E402
 
 
 def resolve_json(fake: FakeServices, cache: str) -> list[dict]:
-    env = {**os.environ, **fake.env(), "ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0",
+    env = {**os.environ, **fake.env(), "ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0", "ATPBIB_INTERVAL_S2": "0", "ATPBIB_INTERVAL_CROSSREF": "0",
            "ATPBIB_CACHE_DIR": cache, "ATPBIB_LOCK": "off"}
     proc = subprocess.run([sys.executable, "-m", "atpbib", "resolve", "--json", "--quiet"],
                           capture_output=True, text=True, env=env, timeout=600)

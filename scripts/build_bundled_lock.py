@@ -41,7 +41,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=locking.BUNDLED_LOCK)
     args = ap.parse_args()
     with FakeServices() as fake, tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, **fake.env(), "ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0",
+        env = {**os.environ, **fake.env(), "ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0", "ATPBIB_INTERVAL_S2": "0", "ATPBIB_INTERVAL_CROSSREF": "0",
                "ATPBIB_CACHE_DIR": str(Path(tmp) / "cache"), "ATPBIB_LOCK": "off"}
         out = Path(tmp) / "atpbib.lock"
         proc = subprocess.run([sys.executable, "-m", "atpbib", "lock", "--lock", str(out), "--quiet"],

@@ -36,6 +36,7 @@ class Expected:
     families: list[str]
     ids: dict[str, str] = field(default_factory=dict)
     lookalike_titles: list[str] = field(default_factory=list)
+    lookalikes: list[tuple[str, list[str]]] = field(default_factory=list)  # (title, author families)
 
 
 def _published_dblp(paper: dict) -> dict | None:
@@ -72,16 +73,22 @@ def expected(paper: dict, listed: dict[str, str] | None = None) -> Expected | No
         chosen, families, year, published = dblp_pub, [_family(a) for a in dblp_pub.get("authors") or []], dblp_pub.get("year"), True
         if dblp_pub.get("doi") and not dblp_pub["doi"].lower().startswith("10.48550/"):
             ids["doi"] = dblp_pub["doi"].lower()
+    elif (paper.get("crossref") or {}).get("title") and (paper["crossref"].get("type") in ("book", "journal-article")):
+        cr = paper["crossref"]
+        chosen = {"title": cr["title"] + (f": {cr['subtitle']}" if cr.get("subtitle") else "")}
+        families, year, published = [_family(a) for a in cr.get("authors") or []], cr.get("year"), True
+        ids["doi"] = cr["doi"].lower()
     elif ax and ax.get("title"):
         chosen, families, year, published = ax, [_family(a) for a in ax.get("authors") or []], None, False
     else:
-        return Expected(paper["slug"], paper["list_line"], False, None, None, [], ids,
-                        [r["title"] for r in paper.get("lookalikes") or [] if r.get("title")])
+        looks = [(r["title"], [_family(a) for a in r.get("authors") or []]) for r in paper.get("lookalikes") or [] if r.get("title")]
+        return Expected(paper["slug"], paper["list_line"], False, None, None, [], ids, [t for t, _ in looks], looks)
     if acl and acl.get("doi"):
         ids["doi"] = acl["doi"].lower()
     title = (chosen.get("title") or "").rstrip(".")
+    looks = [(r["title"], [_family(a) for a in r.get("authors") or []]) for r in paper.get("lookalikes") or [] if r.get("title")]
     return Expected(paper["slug"], paper["list_line"], published, title, year, families, ids,
-                    [r["title"] for r in paper.get("lookalikes") or [] if r.get("title")])
+                    [t for t, _ in looks], looks)
 
 
 def expectations() -> dict[int, Expected]:
@@ -108,8 +115,11 @@ def score_work(exp: Expected, work: dict) -> dict[str, bool]:
     wtype = work.get("type") or "misc"
     published = wtype not in ("misc",) and work.get("venue") != "arXiv" and (work.get("sources") or ["list"]) != ["list"]
     families = [_norm(a.get("family", "")) for a in work.get("authors") or []]
-    accepted = [m.get("candidate", "") for m in work.get("matches") or [] if m.get("accepted")]
-    looks = {_norm(t) for t in exp.lookalike_titles} - ({_norm(exp.title)} if exp.title else set())
+    accepted = {_norm(m.get("candidate", "")) for m in work.get("matches") or [] if m.get("accepted")}
+    # a look-alike is taken when the work is it: its title accepted and its people cited
+    took = any(_norm(t) in accepted and (not exp.title or _norm(t) != _norm(exp.title))
+               and ((fams and families == fams) or (exp.families and families != exp.families))
+               for t, fams in exp.lookalikes)
     ids = work.get("ids") or {}
     return {
         "version": published == exp.published,
@@ -117,7 +127,7 @@ def score_work(exp: Expected, work: dict) -> dict[str, bool]:
         "authors": not exp.families or families == exp.families,
         "year": exp.year is None or work.get("year") == exp.year,
         "ids": all((ids.get(k) or "").lower() == v.lower() for k, v in exp.ids.items()),
-        "no look-alike": not any(_norm(c) in looks for c in accepted),
+        "no look-alike": not took,
     }
 
 

@@ -44,15 +44,18 @@ from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 PAPERS_DIR = Path(__file__).resolve().parent / "fixtures" / "papers"
-SERVICES = ("arxiv", "acl", "openreview", "openreview2", "dblp")
+SERVICES = ("arxiv", "acl", "openreview", "openreview2", "dblp", "s2", "crossref")
 ENV_VARS = {
     "arxiv": ("ATPBIB_ARXIV_API", "/api/query"),
     "acl": ("ATPBIB_ACL_URL", ""),
     "openreview": ("ATPBIB_OPENREVIEW_API", ""),
     "openreview2": ("ATPBIB_OPENREVIEW_API2", ""),
     "dblp": ("ATPBIB_DBLP_URL", ""),
+    "s2": ("ATPBIB_S2_API", "/graph/v1"),
+    "crossref": ("ATPBIB_CROSSREF_API", ""),
 }
-FAULTS = ("429", "429-date", "503", "500", "reset", "slow", "truncated", "html200")
+# "429-bare": a 429 without Retry-After, as Semantic Scholar sends it
+FAULTS = ("429", "429-date", "429-bare", "503", "500", "reset", "slow", "truncated", "html200")
 HTML_CHALLENGE = (
     b"<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title></head>"
     b"<body><p>Checking your browser before accessing the site.</p></body></html>"
@@ -92,6 +95,9 @@ class Catalogue:
     acl: dict[str, dict] = field(default_factory=dict)  # anthology id → acl facts
     openreview: dict[int, dict[str, dict]] = field(default_factory=lambda: {1: {}, 2: {}})  # api → forum → facts
     dblp: dict[str, dict] = field(default_factory=dict)  # key → dblp record facts
+    crossref: dict[str, dict] = field(default_factory=dict)  # lower-case DOI → crossref facts
+    s2: list[dict] = field(default_factory=list)  # Graph API paper objects, rendered from the facts
+    s2_by_id: dict[str, dict] = field(default_factory=dict)  # "ARXIV:…", "ACL:…", "DOI:…" → paper object
 
     @classmethod
     def build(cls, papers: list[dict]) -> "Catalogue":
@@ -115,6 +121,16 @@ class Catalogue:
                     # that says so, rather than a real-looking guess (tests never assert these keys)
                     rec = {**rec, "key": f"unverified/{p.get('slug', 'paper')}/{i}", "key_verified": False}
                 cat.dblp.setdefault(rec["key"], rec)
+            cr = p.get("crossref")
+            if cr and cr.get("doi"):
+                cat.crossref.setdefault(cr["doi"].lower(), cr)
+            paper = render_s2_paper(p)
+            if paper is not None:
+                cat.s2.append(paper)
+                ext = paper["externalIds"]
+                for prefix, name in (("ARXIV", "ArXiv"), ("ACL", "ACL"), ("DOI", "DOI")):
+                    if ext.get(name):
+                        cat.s2_by_id.setdefault(f"{prefix}:{str(ext[name]).lower()}", paper)
         return cat
 
 
@@ -483,6 +499,90 @@ def render_dblp_bib(rec: dict) -> bytes:
     return (f"@{etype}{{DBLP:{rec['key']},\n" + ",\n".join(rendered) + "\n}\n").encode("utf-8")
 
 
+# -- Semantic Scholar --------------------------------------------------------------------------------
+
+
+def _plain_name(name: str) -> str:
+    return re.sub(r"\s+\d{4}$", "", name)
+
+
+def render_s2_paper(p: dict) -> dict | None:
+    """A Graph API paper object for a paper of the facts, with S2's documented habits (ISSUE 15, API-FACTS §6):
+    `year` the earliest year of any version, `venue` a long free-text name, its DBLP id the CoRR record's
+    when there is one. An explicit "s2" block of the facts (what S2 was seen to hold) is used as it is. A
+    paper that no service knows (no record in the facts) is unknown to it too."""
+    own = p.get("s2")
+    ax, acl = p.get("arxiv") or {}, p.get("acl") or {}
+    dblp = [r for r in p.get("dblp") or [] if r and r.get("title")]
+    cr = p.get("crossref") or {}
+    if own is None and not (ax.get("id") or acl.get("id") or dblp or cr.get("doi")):
+        return None
+    if own is not None:
+        title, names, year, venue, ext = own.get("title"), own.get("authors") or [], own.get("year"), own.get("venue") or "", dict(own.get("externalIds") or {})
+    else:
+        pub = next((r for r in dblp if r.get("venue") != "CoRR"), None)
+        corr = next((r for r in dblp if r.get("venue") == "CoRR"), None)
+        title = ax.get("title") or acl.get("title") or (pub or corr or {}).get("title", "").rstrip(".") or cr.get("title")
+        if ax.get("authors"):
+            names = list(ax["authors"])
+        elif acl.get("authors"):
+            names = [f"{g} {f}".strip() for f, g in ((list(a) + [""])[:2] for a in acl["authors"])]
+        else:
+            names = [_plain_name(a) for a in (pub or corr or {}).get("authors") or []]
+        years = [y for y in [(ax.get("published") or "")[:4], acl.get("year"), cr.get("year"),
+                             *[r.get("year") for r in dblp]] if y]
+        year = min(int(y) for y in years) if years else None
+        venue = acl.get("booktitle") or acl.get("journal") or (pub or {}).get("booktitle") or cr.get("container_title") or (
+            "arXiv.org" if ax.get("id") else "")
+        doi = acl.get("doi") or (pub or {}).get("doi") or cr.get("doi")
+        ext = {k: v for k, v in (("ArXiv", ax.get("id")), ("ACL", acl.get("id")), ("DOI", doi)) if v}
+        key = (corr or {}).get("key") if (corr or {}).get("key_verified") else (pub or {}).get("key") if (pub or {}).get("key_verified") else None
+        if key:
+            ext["DBLP"] = key
+    paper_id = hashlib.sha1((title or "").encode("utf-8")).hexdigest()
+    return {"paperId": paper_id, "externalIds": ext, "title": title, "venue": venue, "year": year,
+            "publicationTypes": ["JournalArticle"] if acl.get("journal") else ["Conference"] if acl else None,
+            "authors": [{"authorId": str(_stable_id(n)), "name": n} for n in names]}
+
+
+def _s2_fields(paper: dict, fields: str) -> dict:
+    wanted = [f for f in fields.split(",") if f] or ["title"]
+    return {"paperId": paper["paperId"], **{f: paper.get(f) for f in wanted if f in paper}}
+
+
+# -- Crossref ----------------------------------------------------------------------------------------
+
+
+def render_crossref_work(cr: dict) -> dict:
+    """A Crossref `message` (message-type work) in the recorded layout, from crossref facts."""
+    msg: dict[str, Any] = {"DOI": cr["doi"], "type": cr.get("type") or "journal-article", "source": "Crossref",
+                           "prefix": cr["doi"].split("/")[0], "title": [cr["title"]] if cr.get("title") else []}
+    if cr.get("subtitle"):
+        msg["subtitle"] = [cr["subtitle"]]
+    if cr.get("authors"):
+        msg["author"] = [{"given": g, "family": f, "sequence": "first" if i == 0 else "additional", "affiliation": []}
+                         for i, (f, g) in enumerate((list(a) + [""])[:2] for a in cr["authors"])]
+    if cr.get("container_title"):
+        msg["container-title"] = [cr["container_title"]]
+    for key, name in (("publisher", "publisher"), ("volume", "volume"), ("issue", "issue"), ("page", "page")):
+        if cr.get(key):
+            msg[name] = str(cr[key])
+    if cr.get("year"):
+        parts = [cr["year"]] + ([cr["month"]] if isinstance(cr.get("month"), int) else [])
+        msg["published"] = {"date-parts": [parts]}
+        msg["issued"] = {"date-parts": [parts]}
+    if cr.get("issn"):
+        msg["ISSN"] = list(cr["issn"])
+    if cr.get("isbn"):
+        msg["ISBN"] = list(cr["isbn"])
+    return msg
+
+
+def _crossref_envelope(message: Any, message_type: str = "work") -> bytes:
+    return json.dumps({"status": "ok", "message-type": message_type, "message-version": "1.0.0",
+                       "message": message}).encode("utf-8")
+
+
 # ----------------------------------------------------------------------------------------------------
 # Servers
 
@@ -503,6 +603,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802
+        self.body = b""
+        self.server.owner.handle(self)  # type: ignore[attr-defined]
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(length) if length else b""
         self.server.owner.handle(self)  # type: ignore[attr-defined]
 
     def send_answer(self, ans: Answer, *, truncate: bool = False) -> None:
@@ -607,6 +713,9 @@ class Service:
             return
         if fault == "slow":
             time.sleep(slow)
+        elif fault == "429-bare":
+            req.send_answer(Answer(429, b'{"message": "Too Many Requests"}', "application/json"))
+            return
         elif fault in ("429", "429-date"):
             wait = self.owner.retry_after
             value = str(wait) if fault == "429" else email.utils.formatdate(time.time() + wait + 1, usegmt=True)
@@ -624,7 +733,10 @@ class Service:
         if latency:
             time.sleep(latency)
         try:
-            answer = self.route(parts.path, parse_qs(parts.query, keep_blank_values=True))
+            query = parse_qs(parts.query, keep_blank_values=True)
+            if getattr(req, "body", b""):
+                query["__body__"] = [req.body.decode("utf-8", "replace")]
+            answer = self.route(parts.path, query)
         except Exception as exc:  # a bug in the fake must show up as a 500, not a hang
             answer = Answer(500, f"fake service error: {exc!r}".encode(), "text/plain")
         try:
@@ -668,6 +780,8 @@ class FakeServices:
             "openreview": lambda path, q: self._openreview(1, path, q),
             "openreview2": lambda path, q: self._openreview(2, path, q),
             "dblp": self._dblp,
+            "s2": self._s2,
+            "crossref": self._crossref,
         }
         self.services = {name: Service(name, routes[name], self) for name in SERVICES}
         for name, seconds in (latency or {}).items():
@@ -855,6 +969,50 @@ class FakeServices:
                 return Answer(404, NOT_FOUND_HTML, "text/html; charset=UTF-8")
             return Answer(200, render_dblp_bib(rec), "application/x-bibtex; charset=utf-8")
         return Answer(404, NOT_FOUND_HTML, "text/html; charset=UTF-8")
+
+    # -- Semantic Scholar -----------------------------------------------------------------------------
+
+    def _s2(self, path: str, q: dict[str, list[str]]) -> Answer:
+        fields = (q.get("fields") or ["title"])[0]
+        if path == "/graph/v1/paper/batch":
+            try:
+                ids = json.loads((q.get("__body__") or ["{}"])[0]).get("ids") or []
+            except ValueError:
+                return Answer(400, b'{"error":"Unacceptable JSON"}', "application/json")
+            if len(ids) > 500:
+                return Answer(400, b'{"error":"Too many ids. Maximum 500"}', "application/json")
+            out = [(_s2_fields(p, fields) if (p := self.catalogue.s2_by_id.get(str(i).lower().replace("arxiv:", "arxiv:"))) else None)
+                   for i in ids]
+            return Answer(200, json.dumps(out).encode("utf-8"), "application/json")
+        if path == "/graph/v1/paper/search/match":
+            query = (q.get("query") or [""])[0]
+            best = max(((_similarity(query, p.get("title") or ""), p) for p in self.catalogue.s2), default=(0.0, None),
+                       key=lambda sp: sp[0])
+            if best[1] is None or best[0] < 90:
+                return Answer(404, b'{"error":"Title match not found"}', "application/json")
+            return Answer(200, json.dumps({"data": [{**_s2_fields(best[1], fields), "matchScore": round(best[0] * 2.5, 2)}]}).encode(),
+                          "application/json")
+        return Answer(404, b'{"error":"Not found"}', "application/json")
+
+    # -- Crossref -------------------------------------------------------------------------------------
+
+    def _crossref(self, path: str, q: dict[str, list[str]]) -> Answer:
+        m = re.match(r"^/works/(10\..+)$", path)
+        if m:
+            cr = self.catalogue.crossref.get(m.group(1).lower())
+            if cr is None:
+                return Answer(404, b"Resource not found.", "text/plain")
+            return Answer(200, _crossref_envelope(render_crossref_work(cr)), "application/json")
+        if path.rstrip("/") == "/works":
+            query = (q.get("query.bibliographic") or [""])[0]
+            rows = int((q.get("rows") or ["20"])[0])
+            ranked = sorted(((_similarity(query, f"{c.get('title') or ''} {c.get('subtitle') or ''}"), c)
+                             for c in self.catalogue.crossref.values()), key=lambda sc: -sc[0])
+            # like Crossref, always a top hit, however far from the query it is
+            items = [render_crossref_work(c) for _, c in ranked[:rows]]
+            return Answer(200, _crossref_envelope({"total-results": len(ranked), "items": items}, "work-list"),
+                          "application/json")
+        return Answer(404, b"Resource not found.", "text/plain")
 
     def _dblp_rank(self, query: str) -> list[tuple[float, dict]]:
         """dblp's semantics: every query word must be the prefix of a word of the record (title, authors,

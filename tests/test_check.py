@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAPERS = ROOT / "tests" / "fixtures" / "papers"
 CLEAN_LIST = ROOT / "tests" / "fixtures" / "lists" / "clean_list.md"
 BUNDLED = ROOT / "src" / "atpbib" / "data" / "ATPapers.md"
-FAST = {"ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0"}
+FAST = {"ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0", "ATPBIB_INTERVAL_S2": "0", "ATPBIB_INTERVAL_CROSSREF": "0"}
 
 
 def facts(slug: str) -> dict:
@@ -143,9 +143,10 @@ MODELS = {
     "mdl-udify": {"venue": ("", "EMNLP 2019", "(EMNLP 2019)")},
     # ... and the ACL Anthology's "Sequence-to-SequencePre-training" (a missing space) is no title finding
     "mdl-prophetnet": {"venue": ("", "Findings of EMNLP 2020", "(Findings of EMNLP 2020)")},
-    # no source knows OpenAI's reports: reported as not checkable
-    "mdl-gpt": {"unchecked": None},
-    "mdl-gpt-2": {"unchecked": None},
+    # OpenAI's reports: only Semantic Scholar knows them (their authors); the list's "(CoRR 2018)" names a
+    # preprint server that never had it, while the report's PDF is on OpenAI's site
+    "mdl-gpt": {"venue": ("CoRR 2018", "OpenAI 2018", None)},
+    "mdl-gpt-2": {},
     # the list is right
     **{slug: {} for slug in ("mdl-kbert", "mdl-electra", "mdl-bert", "mdl-elmo", "mdl-ulmfit", "mdl-ernie-thu",
                              "mdl-ernie-baidu", "mdl-mt-dnn", "mdl-multifit", "mdl-knowbert", "mdl-uer", "mdl-roberta",

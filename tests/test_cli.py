@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0", **(env or {})}
+    full_env = {**os.environ, "ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0", "ATPBIB_INTERVAL_S2": "0", "ATPBIB_INTERVAL_CROSSREF": "0", **(env or {})}
     return subprocess.run([sys.executable, "-m", "atpbib", *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd, timeout=timeout)
 

@@ -25,7 +25,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 def exported(fake, tmp_path_factory):
     """The CLI's own output files, written once for the module."""
     out = tmp_path_factory.mktemp("export")
-    env = {**os.environ, **fake.env(), "ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0",
+    env = {**os.environ, **fake.env(), "ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0", "ATPBIB_INTERVAL_S2": "0", "ATPBIB_INTERVAL_CROSSREF": "0",
            "ATPBIB_CACHE_DIR": str(out / "cache")}
 
     def export(*args: str) -> None:

@@ -28,7 +28,7 @@ def env_for(fake, cache: Path, *, lock_on: bool = True, services: bool = True) -
         env.update(fake.env())
     else:  # no network at all: nothing listens there
         env.update({k: "http://127.0.0.1:9" for k in fake.env()})
-    env.update(ATPBIB_CACHE_DIR=str(cache), ATPBIB_INTERVAL_ARXIV="0", ATPBIB_INTERVAL_DBLP="0")
+    env.update(ATPBIB_CACHE_DIR=str(cache), ATPBIB_INTERVAL_ARXIV="0", ATPBIB_INTERVAL_DBLP="0", ATPBIB_INTERVAL_S2="0", ATPBIB_INTERVAL_CROSSREF="0")
     if not lock_on:
         env["ATPBIB_LOCK"] = "off"
     return env

@@ -20,6 +20,7 @@ from test_reliability_helpers import (  # noqa: F401
     assert_no_traceback,
     assert_one_line_usage_error,
     baseline,
+    cached_count,
     cached_requests,
     cli_env,
     fake,
@@ -76,7 +77,7 @@ def test_kill_9_mid_run_leaves_a_sound_cache_and_the_next_run_fetches_only_what_
     assert info.returncode == 0, info.describe()
     cached = cached_requests(cache, fake)
     assert cached, "nothing was cached before the kill: kill later"
-    assert f"entries:  {len(cached)}" in info.stdout, info.stdout
+    assert f"entries:  {cached_count(cache)}" in info.stdout, info.stdout
     # real answers of run 1 (arXiv also files each id of a batch answer under its single-id request)
     assert cached & run1
     # no half-written library, no temp file

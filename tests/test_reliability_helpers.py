@@ -188,7 +188,7 @@ def cli_env(service_env: dict[str, str], cache_dir: Path, *, hook_dir: Path | No
     env.update(service_env)
     env["ATPBIB_CACHE_DIR"] = str(cache_dir)
     env["ATPBIB_LOCK"] = "off"  # the services themselves are under test, not the bundled lock
-    for name in ("ARXIV", "DBLP", "ACL", "OPENREVIEW", "OPENREVIEW2"):
+    for name in ("ARXIV", "DBLP", "ACL", "OPENREVIEW", "OPENREVIEW2", "S2", "CROSSREF"):
         env[f"ATPBIB_INTERVAL_{name}"] = "0"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     if hook_dir is not None or fetcher is not None or "ATPBIB_TEST_WRITE_FAULT" in extra:
@@ -331,6 +331,20 @@ def cached_requests(cache_dir: Path, fake: FakeServices) -> set[tuple[str, str]]
             if svc:
                 out.add((svc, path_of(url)))
         return out
+    finally:
+        backend.close()
+
+
+def cached_count(cache_dir: Path) -> int:
+    """How many answers an atpbib cache holds (two POSTs to one URL with different bodies are two)."""
+    from requests_cache import SQLiteCache
+
+    db = cache_dir / "http_cache.sqlite"
+    if not db.exists():
+        return 0
+    backend = SQLiteCache(db)
+    try:
+        return backend.responses.count()
     finally:
         backend.close()
 

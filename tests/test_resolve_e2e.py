@@ -18,7 +18,7 @@ from fakeservices import FakeServices, environment
 PAPER_KINDS = ("paper", "survey", "book")
 
 
-FAST = {"ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0"}
+FAST = {"ATPBIB_INTERVAL_ARXIV": "0", "ATPBIB_INTERVAL_DBLP": "0", "ATPBIB_INTERVAL_S2": "0", "ATPBIB_INTERVAL_CROSSREF": "0"}
 
 
 def resolve_sections(fake: FakeServices, sections: list[str], **fetcher_kw):

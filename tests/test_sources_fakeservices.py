@@ -37,9 +37,10 @@ def _known_arxiv_id() -> str:
 
 def test_env_points_every_service_at_its_own_port(fake):
     env = fake.env()
-    assert set(env) == {"ATPBIB_ARXIV_API", "ATPBIB_ACL_URL", "ATPBIB_OPENREVIEW_API", "ATPBIB_OPENREVIEW_API2", "ATPBIB_DBLP_URL"}
+    assert set(env) == {"ATPBIB_ARXIV_API", "ATPBIB_ACL_URL", "ATPBIB_OPENREVIEW_API", "ATPBIB_OPENREVIEW_API2", "ATPBIB_DBLP_URL",
+                        "ATPBIB_S2_API", "ATPBIB_CROSSREF_API"}
     assert env["ATPBIB_ARXIV_API"].endswith("/api/query")
-    assert len({host_key(u) for u in env.values()}) == 5
+    assert len({host_key(u) for u in env.values()}) == 7
 
 
 def test_request_log_keeps_path_and_query(fake):

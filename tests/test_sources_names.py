@@ -58,7 +58,7 @@ def test_source_registry_imports_lazily():
     import importlib
 
     sources = importlib.import_module("atpbib.sources")
-    assert set(sources.SOURCES) == {"arxiv", "acl", "openreview", "dblp"}
+    assert set(sources.SOURCES) == {"arxiv", "acl", "openreview", "dblp", "semanticscholar", "crossref"}
     assert sources.SOURCES["dblp"].__name__ == "atpbib.sources.dblp"
     assert sources.openreview is sources.SOURCES["openreview"]
     err = sources.SourceError("arxiv", "two\nlines")

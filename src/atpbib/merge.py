@@ -83,6 +83,25 @@ def report_institution(query: Query) -> str | None:
     return None
 
 
+def _from_secondary(base: Work, secondary: Sequence[Record]) -> Work:
+    """A work no authoritative source knows, completed from secondary evidence (Semantic Scholar): its
+    authors (a report's), its ids — never its year or venue, which such a source gets wrong."""
+    from .problems import AUTHORS_UNKNOWN
+
+    authors = next((r.authors for r in secondary if r.authors), ())
+    ids = base.ids
+    for r in secondary:
+        ids = ids.merged(Ids(**{k: v for k, v in r.ids.known().items() if k in ("arxiv", "acl", "doi", "openreview")}))
+    provenance = list(base.provenance) + ([("authors", secondary[0].source)] if authors else [])
+    problems = tuple(p for p in base.problems if not (authors and str(p) == AUTHORS_UNKNOWN))
+    status = base.status
+    if authors and base.type == "techreport" and not problems:
+        status = "resolved"
+    return base.with_(authors=authors or base.authors, ids=ids, provenance=tuple(provenance), problems=problems,
+                      status=status, sources=tuple(dict.fromkeys(base.sources + tuple(r.source for r in secondary))),
+                      matches=tuple(r.match for r in secondary if r.match is not None))
+
+
 def list_only_work(queries: Sequence[Query], problems: Sequence[str] = ()) -> Work:
     """A work known only from its input: title, hints and links."""
     first = queries[0]
@@ -111,7 +130,9 @@ def list_only_work(queries: Sequence[Query], problems: Sequence[str] = ()) -> Wo
         authors=first.authors,
         year=first.year,
         type=wtype,
-        venue=venues.short_venue(first.venue, first.year) if first.venue else None,
+        # a report is issued by its institution, whatever venue the list guessed ("CoRR 2018" for OpenAI's)
+        venue=(venues.short_venue(institution, first.year) if institution else None) if wtype == "techreport"
+        else (venues.short_venue(first.venue, first.year) if first.venue else None),
         publisher=institution,
         url=url,
         ids=ids,
@@ -125,9 +146,11 @@ def list_only_work(queries: Sequence[Query], problems: Sequence[str] = ()) -> Wo
 def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequence[str] = ()) -> Work:
     """One Work from every accepted record about the same paper."""
     accepted = [r for r in records if r.match is None or r.match.accepted]
-    chosen = choose_version(accepted)
+    authoritative = [r for r in accepted if not _is_secondary(r)]
+    chosen = choose_version(authoritative)
     if chosen is None:
-        return list_only_work(queries, problems)
+        secondary = [r for r in accepted if _is_secondary(r)]
+        return _from_secondary(list_only_work(queries, problems), secondary) if secondary else list_only_work(queries, problems)
     # field order of preference: the chosen version, then the other published ones, then the preprint;
     # a secondary source (evidence only) last
     ordered = [chosen] + sorted(
@@ -138,10 +161,15 @@ def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequenc
     provenance: list[tuple[str, str]] = []
     version_fields = ("type", "venue", "container_title", "pages", "volume", "number", "publisher", "address",
                       "editors", "month", "year", "doi", "series", "isbn")
+    # records of the very same version (the same DOI: DBLP's and Crossref's of one article) complete it
+    same_version = [r for r in ordered[1:] if r.published and chosen.doi and r.doi and r.doi.lower() == chosen.doi.lower()
+                    and not _is_secondary(r)]
     for name in _FIELDS:
         if name in version_fields:
             # a venue's pages/publisher must never be mixed with another version's
             value, source = getattr(chosen, name), chosen.source
+            if value in (None, "", ()) and name not in ("type", "venue", "year"):
+                value, source = _first(same_version, name)
             if value in (None, "", ()):
                 value, source = (None, None)
         elif name == "abstract":

@@ -118,15 +118,20 @@ class _Run:
     # -- bookkeeping ------------------------------------------------------------------------------
     def add(self, gi: int, record: Record) -> None:
         with self.lock:
+            if any(r.source == record.source and r.source_key == record.source_key and r.match == record.match
+                   for r in self.records[gi]):
+                return  # one batch answered the same paper under two of its ids
             self.records[gi].append(record)
 
-    def problem(self, gi: int, source: Any, error: BaseException | str) -> None:
-        """Note why a work lacks a source's record; a failed service is also noted once for the run."""
+    def problem(self, gi: int, source: Any, error: BaseException | str, *, attach: bool = True) -> None:
+        """Note why a work lacks a source's record; a failed service is also noted once for the run.
+
+        A long-tail source's failure (`optional`) is noted for the run only: the work did not depend on it."""
         found = problem_from_error(source.name, source.label, error)
         with self.lock:
             if found.run_wide:
                 self.failed.setdefault(source.label, str(found))
-            if found not in self.problems[gi]:
+            if attach and not source.optional and found not in self.problems[gi]:
                 self.problems[gi].append(found)
 
     def best_reference(self, gi: int) -> tuple[str, tuple, int | None]:
@@ -135,7 +140,8 @@ class _Run:
         with self.lock:
             recs = [r for r in self.records[gi] if r.match is None]
         if recs:
-            r = min(recs, key=lambda r: (r.published, -self._rank(r.source)))  # the preprint first (arXiv)
+            # the preprint first (arXiv), a secondary source's record last
+            r = min(recs, key=lambda r: (merging._is_secondary(r), r.published, -self._rank(r.source)))
             return r.title, r.authors, r.year
         q = self.groups[gi].first
         return q.title, q.authors, q.year
@@ -159,25 +165,31 @@ class _Run:
     def start(self) -> None:
         papers = [gi for gi, g in enumerate(self.groups) if g.kind in merging.RESOLVABLE_KINDS]
         batched: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        singles: list[tuple[int, Any, str]] = []
         for gi in papers:
             for scheme, value in self.groups[gi].ids.known().items():
-                source = self.by_scheme.get(scheme)
-                if source is None:
-                    continue
-                with self.lock:
-                    self.fetched[gi].add((scheme, value.lower()))
-                    self.waiting[gi] += 1
-                    if source.ids_name_venue:
-                        self.venue_ids.add(gi)
-                if source.lookup_many is not None:
-                    batched[source.name][value].append(gi)
-        for name, wanted in batched.items():
-            self._lookup_batch(next(s for s in self.sources if s.name == name), wanted)
-        for gi in papers:
-            for scheme, value in self.groups[gi].ids.known().items():
-                source = self.by_scheme.get(scheme)
-                if source is not None and source.lookup_many is None:
-                    self._lookup(gi, source, value)
+                for source in self.sources:
+                    many = scheme in source.batch_schemes
+                    if not many and (source.scheme != scheme or not (source.lookup or source.lookup_many)):
+                        continue
+                    if source.wants is not None and not source.wants(value):
+                        continue
+                    with self.lock:
+                        self.fetched[gi].add((scheme, value.lower()))
+                        self.waiting[gi] += 1
+                        if source.ids_name_venue:
+                            self.venue_ids.add(gi)
+                    if many:
+                        batched[source.name][f"{scheme}:{value}"].append(gi)
+                    elif source.lookup_many is not None:
+                        batched[source.name][value].append(gi)
+                    else:
+                        singles.append((gi, source, value))
+        for source in self.sources:  # batches first in their lanes: the searches wait for them
+            if source.name in batched:
+                self._lookup_batch(source, batched[source.name])
+        for gi, source, value in singles:
+            self._lookup(gi, source, value)
         for gi in papers:
             self._maybe_search(gi)
 
@@ -197,16 +209,18 @@ class _Run:
 
     def _lookup(self, gi: int, source: Any, value: str, match=None) -> None:
         query = self.groups[gi].first
+        own = match is None and (source.scheme, value.lower()) in {(k, v.lower()) for k, v in self.groups[gi].ids.known().items()}
         self.once(source.name, (source.name, value),
                   lambda: source.lookup(self.fetcher, value, query),
-                  lambda record, error: self._looked_up(gi, source, value, record, error, match))
+                  lambda record, error: self._looked_up(gi, source, value, record, error, match, own=own))
 
     def _looked_up(self, gi: int, source: Any, value: str, record: Record | None, error: BaseException | None,
-                   match=None) -> None:
+                   match=None, own: bool = True) -> None:
         if error is not None:
             self.problem(gi, source, error)
         elif record is None:
-            self.problem(gi, source, source.missing.format(id=value))
+            if own:
+                self.problem(gi, source, source.missing.format(id=value))
         else:
             record = replace(record, match=match) if match is not None else record
             self.add(gi, record)
@@ -216,14 +230,16 @@ class _Run:
         self._maybe_search(gi)
 
     # -- 2. follow-ups ----------------------------------------------------------------------------
-    def _follow(self, gi: int, record: Record) -> bool:
-        """Fetch what `record` names for the sources that follow its source; True if any was started."""
-        started = False
+    def _follow(self, gi: int, record: Record) -> list[Any]:
+        """Fetch what `record` names for the sources that follow its source; the sources started."""
+        started: list[Any] = []
         for source in sorted(self.sources, key=lambda s: s.rank):
             if record.source not in source.follows or not source.scheme or source.lookup is None:
                 continue
             value = getattr(record.ids, source.scheme, None)
             if not value or getattr(self.groups[gi].ids, source.scheme, None):
+                continue
+            if source.wants is not None and not source.wants(value):
                 continue
             with self.lock:
                 if (source.scheme, value.lower()) in self.fetched[gi]:
@@ -231,7 +247,7 @@ class _Run:
                 self.fetched[gi].add((source.scheme, value.lower()))
                 self.waiting[gi] += 1
             self._lookup(gi, source, value, match=record.match)
-            started = True
+            started.append(source)
         return started
 
     def _enrich(self, gi: int, source: Any, hit: Record) -> None:
@@ -265,8 +281,11 @@ class _Run:
         if self._has_published(gi):
             return
         for source in self.sources:
-            if source.search is not None and source.name not in have:
-                self._search(gi, source, self.groups[gi].title if not self.records[gi] else self.best_reference(gi)[0])
+            if source.search is None or source.name in have:
+                continue
+            if source.search_when == "nothing" and have:
+                continue  # a long-tail search: only for a work that no source identifies
+            self._search(gi, source, self.groups[gi].title if not self.records[gi] else self.best_reference(gi)[0])
 
     def _search(self, gi: int, source: Any, title: str, rung: int = 0) -> None:
         _, authors, _ = self.best_reference(gi)
@@ -286,8 +305,9 @@ class _Run:
             if best is None:
                 self._search(gi, source, title, rung + 1)
                 return
-            if not self._follow(gi, best) and source.enriches_hits and source.lookup is not None:
-                self._enrich(gi, source, best)
+            better = [s for s in self._follow(gi, best) if s.rank < source.rank]
+            if not better and source.enriches_hits and source.lookup is not None:
+                self._enrich(gi, source, best)  # no more authoritative record follows: read the hit's own
 
         self.once(source.name, (source.name, "search", text.lower()), lambda: source.search(self.fetcher, text), done)
 
@@ -336,7 +356,8 @@ def resolve_queries(queries: Sequence[Query], fetcher: Any) -> ResolveResult:
     for gi, g in enumerate(groups):
         recs = run.records.get(gi, [])
         probs = list(run.problems.get(gi, []))
-        if g.kind in merging.RESOLVABLE_KINDS and not any(r.match is None or r.match.accepted for r in recs):
+        if (g.kind in merging.RESOLVABLE_KINDS and not any(r.match is None or r.match.accepted for r in recs)
+                and not probs):  # a failed service or an unknown id is the reason, not a candidate's
             probs += unverified_reasons(recs)
         if g.kind in merging.RESOLVABLE_KINDS:
             try:

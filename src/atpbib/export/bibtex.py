@@ -150,7 +150,9 @@ def entry_for(work: Work, *, flavour: str = "bibtex", lexicon_extra: Iterable[st
         f.add("institution" if cat == "techreport" else "school", _text(work.publisher, u))
     if cat in ("inproceedings", "incollection", "article", "book"):
         f.add("volume", _text(work.volume, u))
-        f.add("number", _text(work.number, u))
+        if cat == "article" or not work.volume:
+            # a proceedings volume with an issue (AAAI's 34(05)): BibTeX styles take one of the two, the volume
+            f.add("number", _text(work.number, u))
     if cat in ("inproceedings", "incollection", "article"):
         f.add("pages", _text(pages_range(work.pages), u))
     if cat in ("inproceedings", "incollection", "book") or (cat == "article" and not u):

@@ -62,7 +62,8 @@ class Fetch(Protocol):
     """What a source may ask of the fetch layer."""
 
     def get(self, url: str, params: dict | None = None, *, validate: Callable[[bytes], None] | None = None,
-            cache_missing: bool = False) -> Response: ...
+            cache_missing: bool = False, headers: dict[str, str] | None = None,
+            json_body: object = None) -> Response: ...
 
     def get_batch(self, url: str, items: Sequence[str], *, batch_params: Callable[[list[str]], dict],
                   item_params: Callable[[str], dict], split: Callable[[bytes, list[str]], dict[str, bytes]],
@@ -158,12 +159,17 @@ class Fetcher:
         *,
         validate: Callable[[bytes], None] | None = None,
         cache_missing: bool = False,
+        headers: dict[str, str] | None = None,
+        json_body: object = None,
     ) -> Response:
         """A good answer, or FetchError. `cache_missing=True`: a 404/410 is a definitive "no such record"
         for this URL, so it is stored like an answer (and raised again from the cache) instead of being
-        asked again on every run."""
+        asked again on every run. `json_body`: a POST of that JSON (a batch API, Semantic Scholar's), cached
+        under its body like a GET under its URL; `headers` (an API key) are sent but never part of the key."""
         try:
-            prepared = self.session.prepare_request(requests.Request("GET", url, params=params))
+            method = "GET" if json_body is None else "POST"
+            prepared = self.session.prepare_request(requests.Request(method, url, params=params, json=json_body,
+                                                                     headers=headers or {}))
         except (requests.RequestException, ValueError) as exc:  # MissingSchema, InvalidURL, bad params
             hk = config.host_key(url) if "://" in url else "?"
             raise FetchError(url, hk, "unreachable", f"invalid URL ({exc}): {url}") from exc

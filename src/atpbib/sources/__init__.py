@@ -23,9 +23,11 @@ from typing import Any
 # The registry: module names under atpbib.sources, in the order their lanes start. One line per source.
 REGISTERED: tuple[str, ...] = (
     "arxiv",
+    "semanticscholar",
     "acl",
     "openreview",
     "dblp",
+    "crossref",
 )
 NAMES = REGISTERED  # kept for callers of the former name
 
@@ -50,6 +52,11 @@ class Source:
     ids_name_venue: bool = False  # an id of its scheme names the venue version itself: no search needed
     missing: str = "no record for {id}"  # the problem line when it does not know an id
     secondary: bool = False  # evidence only: its fields never replace an authoritative record's
+    batch_schemes: tuple[str, ...] = ()  # one batch for ids of all these schemes ("arxiv:ID", "acl:ID"): lookup_many
+    wants: Callable[[str], bool] | None = None  # which ids of its scheme it looks up (Crossref: not arXiv's DOIs)
+    optional: bool = False  # a long-tail source: its failure is noted for the run, never makes a work partial
+    search_when: str = "no-published"  # search while no published version is verified; "nothing": only when
+    #                                    no source identifies the work at all (a long-tail title match)
 
 
 class SourceError(Exception):

@@ -245,7 +245,7 @@ def _search_steps(title: str, authors) -> list[tuple[str, str]]:
 
 
 SOURCE = Source(
-    name="arxiv", label="arXiv", rank=3, lane=1,
+    name="arxiv", label="arXiv", rank=4, lane=1,
     endpoints=(("arxiv", "ATPBIB_ARXIV_API", "https://export.arxiv.org/api/query"),),
     intervals=(("arxiv", 3.0),),  # arXiv's terms of use: one request every three seconds
     scheme="arxiv",
