@@ -82,7 +82,9 @@ def expected(paper: dict, listed: dict[str, str] | None = None) -> Expected | No
         chosen, families, year, published = ax, [_family(a) for a in ax.get("authors") or []], None, False
     else:
         looks = [(r["title"], [_family(a) for a in r.get("authors") or []]) for r in paper.get("lookalikes") or [] if r.get("title")]
-        return Expected(paper["slug"], paper["list_line"], False, None, None, [], ids, [t for t, _ in looks], looks)
+        own = paper.get("s2") or {}  # a report only Semantic Scholar knows: its authors are the facts to cite
+        return Expected(paper["slug"], paper["list_line"], False, own.get("title"), own.get("year"),
+                        [_family(a) for a in own.get("authors") or []], ids, [t for t, _ in looks], looks)
     if acl and acl.get("doi"):
         ids["doi"] = acl["doi"].lower()
     title = (chosen.get("title") or "").rstrip(".")
@@ -113,7 +115,8 @@ FIELDS = ("version", "title", "authors", "year", "ids", "no look-alike")
 def score_work(exp: Expected, work: dict) -> dict[str, bool]:
     """Field → right? for one work of `resolve --json` (a dict) against its facts."""
     wtype = work.get("type") or "misc"
-    published = wtype not in ("misc",) and work.get("venue") != "arXiv" and (work.get("sources") or ["list"]) != ["list"]
+    # a report is not a venue version: OpenAI's are cited as the reports they are
+    published = wtype not in ("misc", "techreport") and work.get("venue") != "arXiv" and (work.get("sources") or ["list"]) != ["list"]
     families = [_norm(a.get("family", "")) for a in work.get("authors") or []]
     accepted = {_norm(m.get("candidate", "")) for m in work.get("matches") or [] if m.get("accepted")}
     # a look-alike is taken when the work is it: its title accepted and its people cited

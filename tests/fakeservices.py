@@ -130,7 +130,7 @@ class Catalogue:
                 ext = paper["externalIds"]
                 for prefix, name in (("ARXIV", "ArXiv"), ("ACL", "ACL"), ("DOI", "DOI")):
                     if ext.get(name):
-                        cat.s2_by_id.setdefault(f"{prefix}:{str(ext[name]).lower()}", paper)
+                        cat.s2_by_id.setdefault(f"{prefix}:{ext[name]}".lower(), paper)
         return cat
 
 
@@ -981,8 +981,7 @@ class FakeServices:
                 return Answer(400, b'{"error":"Unacceptable JSON"}', "application/json")
             if len(ids) > 500:
                 return Answer(400, b'{"error":"Too many ids. Maximum 500"}', "application/json")
-            out = [(_s2_fields(p, fields) if (p := self.catalogue.s2_by_id.get(str(i).lower().replace("arxiv:", "arxiv:"))) else None)
-                   for i in ids]
+            out = [(_s2_fields(p, fields) if (p := self.catalogue.s2_by_id.get(str(i).lower())) else None) for i in ids]
             return Answer(200, json.dumps(out).encode("utf-8"), "application/json")
         if path == "/graph/v1/paper/search/match":
             query = (q.get("query") or [""])[0]

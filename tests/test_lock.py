@@ -71,7 +71,9 @@ def test_the_lock_is_sorted_versioned_json_with_provenance_and_evidence(locked_s
     assert tiny["key"] == "arxiv:1909.10351"  # keyed by the entry's own id, not its line
     assert tiny["work"]["venue"] == "Findings of EMNLP 2020" and dict(tiny["work"]["provenance"])["pages"] == "acl"
     assert set(tiny["sources"]) >= {"acl", "arxiv"} and all(v == data["written"] for v in tiny["sources"].values())
-    assert any(m["accepted"] for m in tiny["work"]["matches"])  # the match evidence is kept
+    # the match evidence of works found by a search is kept (ALBERT: a DBLP title search)
+    albert = next(w for w in data["works"] if w["listed"]["line"] == 123)
+    assert any(m["accepted"] and m["source"] == "dblp" for m in albert["work"]["matches"])
 
 
 def _list_with_new_entry(tmp_path: Path) -> Path:

@@ -98,8 +98,7 @@ def _from_secondary(base: Work, secondary: Sequence[Record]) -> Work:
     if authors and base.type == "techreport" and not problems:
         status = "resolved"
     return base.with_(authors=authors or base.authors, ids=ids, provenance=tuple(provenance), problems=problems,
-                      status=status, sources=tuple(dict.fromkeys(base.sources + tuple(r.source for r in secondary))),
-                      matches=tuple(r.match for r in secondary if r.match is not None))
+                      status=status, sources=tuple(dict.fromkeys(base.sources + tuple(r.source for r in secondary))))
 
 
 def list_only_work(queries: Sequence[Query], problems: Sequence[str] = ()) -> Work:
@@ -150,7 +149,10 @@ def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequenc
     chosen = choose_version(authoritative)
     if chosen is None:
         secondary = [r for r in accepted if _is_secondary(r)]
-        return _from_secondary(list_only_work(queries, problems), secondary) if secondary else list_only_work(queries, problems)
+        base = list_only_work(queries, problems)
+        # the candidates that were not verified stay on record as evidence, with their reasons
+        base = base.with_(matches=tuple(dict.fromkeys(r.match for r in records if r.match is not None)))
+        return _from_secondary(base, secondary) if secondary else base
     # field order of preference: the chosen version, then the other published ones, then the preprint;
     # a secondary source (evidence only) last
     ordered = [chosen] + sorted(

@@ -82,6 +82,8 @@ def record_of(item: Any) -> Record | None:
     series = None
     if rtype == "book":
         series, container = container, None
+    elif published and not container:
+        published = False  # an article or paper of no named journal or proceedings cannot be cited as its venue
     isbn = _first(item.get("ISBN"))
     return Record(
         source="crossref", source_key=doi, title=title, authors=tuple(people), year=year, month=month, type=rtype,
