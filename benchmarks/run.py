@@ -48,8 +48,9 @@ import fakeservices as fs  # noqa: E402  (the local four-service server)
 import synth  # noqa: E402
 
 LATENCY = 0.3
-RULES = {"arxiv": 3.0, "dblp": 1.0}  # seconds between requests the fake enforces; ACL/OpenReview: none
-LANE_OF = {"arxiv": "arxiv", "acl": "acl", "openreview": "openreview", "openreview2": "openreview", "dblp": "dblp"}
+RULES = {"arxiv": 3.0, "dblp": 1.0, "s2": 1.0, "crossref": 1.0}  # seconds between requests the fake enforces; ACL/OpenReview: none
+LANE_OF = {"arxiv": "arxiv", "acl": "acl", "openreview": "openreview", "openreview2": "openreview", "dblp": "dblp",
+           "s2": "s2", "crossref": "crossref"}
 TARGET_COLD = 1.15
 TARGET_WARM = 3.0
 
@@ -134,6 +135,7 @@ def atpbib_cmd() -> list[str]:
 
 def base_env(work: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_")}
+    env["ATPBIB_PACE_DIR"] = str(work / "pace")  # the runs share one pacing state, never the user's
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure what an installed package does: cached bytecode
     env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")  # …kept out of the source tree
     env.pop("PYTHONPROFILEIMPORTTIME", None)
@@ -201,7 +203,9 @@ def _release(h: Hit, independent: dict[str, set[str]], latency: dict[str, float]
     if h.service == "acl":
         acl_id = parts.path.strip("/").removesuffix(".bib").lower()
         return 0.0 if acl_id in independent["acl"] else 2 * latency["dblp"]  # found through a DBLP hit
-    return 0.0  # OpenReview notes come straight from the list
+    if h.service == "crossref":
+        return latency["dblp"]  # a DOI named by another source's answer
+    return 0.0  # OpenReview notes come straight from the list; the S2 batch starts at once
 
 
 def host_bound(releases: list[float], interval: float, latency: float, workers: int) -> float:
@@ -444,7 +448,8 @@ def cold_run(work: Path, env0: dict[str, str], quick: bool, fake: fs.FakeService
     ratio = r.wall / plan.bound if plan.bound else float("nan")
     return {"run": r, "plan": plan, "idle": idle, "first": first, "summary": summary, "refused": refused,
             "dups": dups, "ratio": ratio, "cmd": " ".join(["atpbib"] + cmd[len(atpbib_cmd()):]).replace(str(work) + "/", ""),
-            "env": env, "cache": cache}
+            "env": env, "cache": cache,
+            "papers": sum(1 for e in entries if e.kind in ("paper", "survey", "book"))}
 
 
 def warm_runs(cold: dict, work: Path, env0: dict[str, str], reps: int, quick: bool) -> dict:
@@ -472,6 +477,24 @@ def warm_runs(cold: dict, work: Path, env0: dict[str, str], reps: int, quick: bo
     same = (work / "locked.bib").read_bytes() == (work / "warm.bib").read_bytes()
     return {"warm": warm, "floor": floor, "locked": locked, "requests": requests_made, "which": which,
             "locked_same": same, "lock_cmd": " ".join(["atpbib"] + lock_cmd[len(atpbib_cmd()):])}
+
+
+def parallel_runs(work: Path, env0: dict[str, str], fake: fs.FakeServices) -> dict:
+    """Two cold exports of one section started together (`make -j2`), each with its own empty cache and
+    the one user-wide pacing state, against the fake's rate rules (ISSUE 14)."""
+    fake.clear()
+    procs, t0 = [], time.monotonic()
+    for i in range(2):
+        env = {**env0, **fake.env(), "ATPBIB_CACHE_DIR": str(work / f"par-cache{i}")}
+        cmd = atpbib_cmd() + ["export", "--section", "Compression", "--quiet", "-o", str(work / f"par{i}.bib")]
+        procs.append(subprocess.Popen(cmd, env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    walls = []
+    for p in procs:
+        p.wait()
+        walls.append(time.monotonic() - t0)
+    same = (work / "par0.bib").read_bytes() == (work / "par1.bib").read_bytes()
+    return {"walls": walls, "rc": [p.returncode for p in procs], "same": same,
+            "refused": {s: fake.refused(s) for s in fake.services}, "requests": {s: len(fake.requests(s)) for s in fake.services}}
 
 
 def startup_runs(work: Path, env0: dict[str, str], reps: int) -> dict:
@@ -581,6 +604,8 @@ def main(argv: list[str] | None = None) -> int:
             cold = cold_run(work, env0, args.quick, fake)
             print(f"  {fmt_s(cold['run'].wall)}, bound {fmt_s(cold['plan'].bound)}; warm runs…", file=sys.stderr)
             warm = warm_runs(cold, work, env0, reps, args.quick)
+            print("two parallel cold exports…", file=sys.stderr)
+            par = parallel_runs(work, env0, fake)
             bd = breakdown(cold["env"], work, lanes=True) if not args.quick else None
             prof = profile_top(cold["env"], work, ["export", "-o", str(work / "prof.bib"), "--quiet"]) if not args.quick else []
             imp = {}
@@ -630,6 +655,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- lower bound from the run's own request plan: **{fmt_s(p.bound)}** ({p.bound_host}); "
         f"ratio **{cold['ratio']:.3f}** (target ≤ {TARGET_COLD}) → {'MET' if cold_ok else 'MISSED'}",
         f"- refused by the rate rules: **{cold['refused']}**; duplicate requests: **{cold['dups']}**",
+        f"- requests per paper per host ({cold['papers']} papers): "
+        + ", ".join(f"{s} {v['requests'] / max(1, cold['papers']):.2f}" for s, v in p.per_host.items() if v["requests"]),
         f"- result: {cold['summary']}",
         "",
         "| host | requests | unique URLs | duplicates | refused | 5xx | interval | parallel | first-request offset | host bound |",
@@ -647,6 +674,16 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *[f"- {s}: first request at {fmt_s(v['first'] or 0)}, last answer at {fmt_s(v.get('last_end', 0))}, idle "
           f"{v['idle']:.1f} s; largest gaps (from → to, extra): {v['gaps'] or 'none'}" for s, v in cold["idle"].items()],
+        "",
+        "## 1b. Two cold exports started together (`make -j2`)",
+        "",
+        "Command: `atpbib export --section Compression -o parN.bib --quiet`, twice at once, each with its own empty "
+        "cache, both with the one user-wide pacing state (`ATPBIB_PACE_DIR`), against the same fake rules.",
+        "",
+        f"- wall times {', '.join(fmt_s(w) for w in par['walls'])}; exit codes {par['rc']}; files "
+        f"{'identical' if par['same'] else 'DIFFERENT'}",
+        f"- refused by the rate rules: **{sum(par['refused'].values())}** ({', '.join(f'{k} {v}' for k, v in par['refused'].items() if v) or 'none on any host'}); "
+        f"requests per host (both runs): {', '.join(f'{k} {v}' for k, v in par['requests'].items() if v)}",
         "",
         "## 2. Warm run (everything cached) and start-up",
         "",

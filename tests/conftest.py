@@ -8,6 +8,16 @@ import pytest
 # The suite exercises the services themselves: every lock, the bundled one included, is off unless a test
 # (tests/test_lock.py) turns it back on. This is the documented off switch, ATPBIB_LOCK=off.
 os.environ["ATPBIB_LOCK"] = "off"
+# The user-wide pacing state (fetch/pacing.py): never the user's; each test gets its own (see below).
+import tempfile  # noqa: E402
+
+os.environ["ATPBIB_PACE_DIR"] = tempfile.mkdtemp(prefix="atpbib-pace-")
+
+
+@pytest.fixture(autouse=True)
+def _own_pacing_state(tmp_path_factory, monkeypatch):
+    """A fresh shared pacing folder per test: a slot one test reserved never delays the next one."""
+    monkeypatch.setenv("ATPBIB_PACE_DIR", str(tmp_path_factory.mktemp("pace")))
 
 from fakeservices import FakeServices, quick_fetcher
 

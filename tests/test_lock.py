@@ -23,7 +23,7 @@ def run(args, env, cwd=None):
 
 
 def env_for(fake, cache: Path, *, lock_on: bool = True, services: bool = True) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_") or k == "ATPBIB_PACE_DIR"}
     if services:
         env.update(fake.env())
     else:  # no network at all: nothing listens there
@@ -174,7 +174,7 @@ def test_the_bundled_lock_and_the_bundled_list_do_not_drift_apart():
 
 
 def test_the_bundled_lock_serves_the_readme_command_offline_with_published_versions(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_") or k == "ATPBIB_PACE_DIR"}
     env.update(ATPBIB_ARXIV_API="http://127.0.0.1:9/api/query", ATPBIB_DBLP_URL="http://127.0.0.1:9",
                ATPBIB_ACL_URL="http://127.0.0.1:9", ATPBIB_OPENREVIEW_API="http://127.0.0.1:9")
     proc = run(["export", "--section", SECTION, "-o", "compression.bib"], env, cwd=tmp_path)

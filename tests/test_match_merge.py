@@ -132,3 +132,61 @@ def test_same_work_by_identifier():
     w1 = Work(title="X", origins=(entry(),), ids=Ids(doi="10.1/ABC"))
     w2 = Work(title="Y", origins=(entry(line=2),), ids=Ids(doi="10.1/abc"))
     assert same_work(w1, w2)
+
+
+# -- look-alikes and retitled versions (ISSUE 10) ------------------------------------------------------------
+
+def _hit(title, authors=(), year=None, published=True, type_="inproceedings", source="dblp"):
+    return Record(source=source, source_key=title, title=title, authors=tuple(authors), year=year,
+                  published=published, type=type_)
+
+
+def test_an_exact_title_by_other_people_years_after_the_lists_year_is_not_the_work():
+    later = _hit("Attention over Heads: A Multi-Hop Attention for Neural Machine Translation", (Person("Other", "O."),), 2021)
+    m = verify("Attention over Heads: A Multi-Hop Attention for Neural Machine Translation", later, year=2019, listed_year=2019)
+    assert not m.accepted and "2 years after the list's 2019" in m.reason
+    same_year = verify(later.title, _hit(later.title, year=2020), year=2019, listed_year=2019)
+    assert same_year.accepted  # within a year of the hint
+
+
+def test_a_corr_hint_names_the_preprints_year_so_a_later_publication_is_fine():
+    pub = _hit("Some Paper Title About Widgets", year=2021)
+    assert verify(pub.title, pub, year=2019, listed_year=2019, preprint_hint=True).accepted
+    pre = _hit("Some Paper Title About Widgets", year=2022, published=False, type_="misc", source="arxiv")
+    assert not verify(pre.title, pre, year=2019, listed_year=2019, preprint_hint=True).accepted
+
+
+def test_a_pdf_outside_arxiv_needs_the_exact_title_from_an_arxiv_hit():
+    near = _hit("Language Models are Unsupervised Multitask Learner", year=2019, published=False, type_="misc", source="arxiv")
+    m = verify("Language Models are Unsupervised Multitask Learners", near, year=2019, listed_year=2019, off_arxiv=True)
+    assert not m.accepted and "outside arXiv" in m.reason
+
+
+def test_a_retitled_version_is_accepted_on_the_same_authors_in_order_only():
+    authors = (Person("Chen", "Yen-Chun"), Person("Li", "Linjie"), Person("Yu", "Licheng"))
+    hit = _hit("UNITER: UNiversal Image-TExt Representation Learning", authors, 2020)
+    ok = verify("UNITER: Learning UNiversal Image-TExt Representations", hit, authors=authors, year=2019)
+    assert ok.accepted and "retitled" in ok.reason and ok.token_score == 100.0
+    shuffled = verify("UNITER: Learning UNiversal Image-TExt Representations", hit, authors=authors[::-1], year=2019)
+    assert not shuffled.accepted
+    dropped_prefix = _hit("Transformers: State-of-the-Art Natural Language Processing", authors, 2020)
+    assert verify("HuggingFace's Transformers: State-of-the-art Natural Language Processing", dropped_prefix,
+                  authors=authors, year=2019).accepted
+
+
+def test_a_main_title_matches_its_subtitled_book_but_not_a_paper():
+    book = _hit("Embeddings in Natural Language Processing: Theory and Advances in Vector Representations of Meaning",
+                year=2020, type_="book")
+    assert verify("Embeddings in Natural Language Processing", book, year=2020, listed_year=2020, kind="book").accepted
+    paper = _hit("Embeddings in Natural Language Processing: A Tutorial", year=2020)
+    assert not verify("Embeddings in Natural Language Processing", paper, year=2020, kind="book").accepted
+
+
+def test_token_score_survives_one_changed_word_where_the_character_ratio_does_not():
+    from atpbib.match import title_score, token_score
+
+    a = "Synthesizer: Rethinking Self-Attention in Transformer Models"
+    b = "Synthesizer: Rethinking Self-Attention for Transformer Models"
+    assert token_score(a, b) == 100.0 and title_score(a, b) < 100
+    assert token_score("Poly-encoders: Transformer Architectures and Pre-training Strategies for Fast and Accurate Multi-sentence Scoring",
+                       "Poly-encoders: Architectures and Pre-training Strategies for Fast and Accurate Multi-sentence Scoring") > 75

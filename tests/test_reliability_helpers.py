@@ -184,7 +184,7 @@ def write_hook(directory: Path) -> Path:
 def cli_env(service_env: dict[str, str], cache_dir: Path, *, hook_dir: Path | None = None,
             fetcher: dict[str, Any] | None = None, **extra: str) -> dict[str, str]:
     """A clean environment for the CLI: our services, our cache, no politeness pauses."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_") or k == "ATPBIB_PACE_DIR"}
     env.update(service_env)
     env["ATPBIB_CACHE_DIR"] = str(cache_dir)
     env["ATPBIB_LOCK"] = "off"  # the services themselves are under test, not the bundled lock

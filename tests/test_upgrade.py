@@ -29,7 +29,7 @@ def run(args, env, cwd=None, timeout=600):
 
 
 def env_for(fake, cache: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_") or k == "ATPBIB_PACE_DIR"}
     env.update(fake.env())
     env.update(ATPBIB_CACHE_DIR=str(cache), ATPBIB_INTERVAL_ARXIV="0", ATPBIB_INTERVAL_DBLP="0", ATPBIB_INTERVAL_S2="0", ATPBIB_INTERVAL_CROSSREF="0", ATPBIB_LOCK="off")
     return env

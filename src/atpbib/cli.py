@@ -355,7 +355,10 @@ def export(
                 raise UsageError(f"--merge: {merge_path} does not exist")
             from .export.bibtex import library_keys
 
-            existing_text = merge_path.read_bytes().decode("utf-8")  # keep CRLF: the library stays byte for byte
+            try:
+                existing_text = merge_path.read_bytes().decode("utf-8")  # keep CRLF: the library stays byte for byte
+            except UnicodeDecodeError as exc:
+                raise UsageError(f"--merge: {merge_path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
             existing_keys = frozenset(library_keys(existing_text))
         parsed, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, strict, kinds,
                                       key_format=key_format, existing=existing_keys, lock_path=lock_path,

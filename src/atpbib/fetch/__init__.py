@@ -67,7 +67,8 @@ class Fetch(Protocol):
 
     def get_batch(self, url: str, items: Sequence[str], *, batch_params: Callable[[list[str]], dict],
                   item_params: Callable[[str], dict], split: Callable[[bytes, list[str]], dict[str, bytes]],
-                  content_type: str, batch_size: int, validate: Callable[[bytes], None] | None = None
+                  content_type: str, batch_size: int, validate: Callable[[bytes], None] | None = None,
+                  batch_body: Callable[[list[str]], object] | None = None, headers: dict[str, str] | None = None
                   ) -> tuple[dict[str, bytes], dict[str, BaseException]]: ...
 
 
@@ -190,9 +191,13 @@ class Fetcher:
 
     def get_batch(self, url: str, items: Sequence[str], *, batch_params: Callable[[list[str]], dict],
                   item_params: Callable[[str], dict], split: Callable[[bytes, list[str]], dict[str, bytes]],
-                  content_type: str, batch_size: int, validate: Callable[[bytes], None] | None = None
+                  content_type: str, batch_size: int, validate: Callable[[bytes], None] | None = None,
+                  batch_body: Callable[[list[str]], object] | None = None, headers: dict[str, str] | None = None
                   ) -> tuple[dict[str, bytes], dict[str, BaseException]]:
         """Answers for many items of a batch API, each as its own single-item answer.
+
+        `batch_body`: the batch is a POST of that JSON (Semantic Scholar's); each item's answer is still
+        stored under its own `item_params` request, so any later selection finds it.
 
         An item answered before (by any batch) comes from its cached single-item answer; the others are
         asked in batches of `batch_size`, and each validated batch answer is `split` into single-item
@@ -210,7 +215,8 @@ class Fetcher:
         for i in range(0, len(todo), max(1, batch_size)):
             batch = todo[i : i + max(1, batch_size)]
             try:
-                content = self.get(url, batch_params(batch), validate=validate).content
+                body = batch_body(batch) if batch_body is not None else None
+                content = self.get(url, batch_params(batch), validate=validate, json_body=body, headers=headers).content
                 singles = split(content, batch)
             except Exception as exc:  # FetchError, or a batch answer that cannot be split
                 for item in batch:

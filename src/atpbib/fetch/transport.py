@@ -311,10 +311,20 @@ class Transport:
             raise FetchError(url, host.key, "circuit-open", f"{host.name} unreachable ({host.open_reason}), skipped: {url}")
 
     def _wait_turn(self, host: _Host) -> tuple[float, float]:
-        """Block until this host may receive a request; return (previous start, our start)."""
+        """Block until this host may receive a request; return (previous start, our start).
+
+        Within the process, one start at a time per host; across processes, the slot reserved in the
+        user's shared pacing state (pacing.py) is waited for as well."""
+        from .pacing import reserve
+
         with host.slot:
             now = time.monotonic()
             start = max(now, host.last_start + host.interval, host.not_before)
+            if host.interval > 0:
+                wall_offset = time.time() - now
+                shared = reserve(host.key, host.interval, host.not_before + wall_offset)
+                if shared is not None:
+                    start = max(start, shared - wall_offset)
             if start > now:
                 time.sleep(start - now)
             prev = host.last_start

@@ -70,22 +70,39 @@ def parse_batch(content: bytes, keys: list[str]) -> dict[str, Record]:
     return out
 
 
+def _ids_of(batch: list[str]) -> dict:
+    return {"ids": [f"{_SCHEME_PREFIX[k.split(':', 1)[0]]}:{k.split(':', 1)[1]}" for k in batch]}
+
+
+def _split(content: bytes, batch: list[str]) -> dict[str, bytes]:
+    """The batch answer → one answer per id (a paper object, or `null`: S2 does not know it)."""
+    try:
+        data = json.loads(content)
+    except ValueError as exc:
+        raise SourceError("s2", f"Semantic Scholar answer is not JSON ({exc})") from exc
+    if not isinstance(data, list) or len(data) != len(batch):
+        raise SourceError("s2", "Semantic Scholar batch answer is not a list aligned with the ids asked")
+    return {key: json.dumps(paper).encode("utf-8") for key, paper in zip(batch, data)}
+
+
 def lookup_many(fetcher: Any, keys: list[str], errors: dict) -> dict[str, Record]:
-    """Records for "scheme:value" keys (arxiv, acl, doi), in batches of 500."""
+    """Records for "scheme:value" keys (arxiv, acl, doi): batches of 500, each id's answer cached as its own."""
     from ..fetch import expect_json
 
-    found: dict[str, Record] = {}
     wanted = [k for k in keys if k.split(":", 1)[0] in _SCHEME_PREFIX]
-    for i in range(0, len(wanted), BATCH_MAX):
-        batch = wanted[i : i + BATCH_MAX]
-        body = {"ids": [f"{_SCHEME_PREFIX[k.split(':', 1)[0]]}:{k.split(':', 1)[1]}" for k in batch]}
+    answers, failed = fetcher.get_batch(
+        f"{_api()}/paper/batch", wanted, batch_params=lambda batch: {"fields": FIELDS}, batch_body=_ids_of,
+        item_params=lambda key: {"fields": FIELDS, "id": key}, split=_split, content_type="application/json",
+        batch_size=BATCH_MAX, validate=expect_json, headers=_headers())
+    errors.update(failed)
+    found: dict[str, Record] = {}
+    for key, body in answers.items():
         try:
-            response = fetcher.get(f"{_api()}/paper/batch", params={"fields": FIELDS}, json_body=body,
-                                   headers=_headers(), validate=expect_json)
-            found.update(parse_batch(response.content, batch))
-        except Exception as exc:
-            for k in batch:
-                errors[k] = exc
+            record = record_of(json.loads(body))
+        except ValueError:
+            record = None
+        if record is not None:
+            found[key] = record
     return found
 
 

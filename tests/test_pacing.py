@@ -1,0 +1,80 @@
+"""Politeness that holds across processes (ISSUE 14): one pacing state per user, file-locked."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from atpbib.fetch import pacing
+
+SECTION = "Application"
+
+
+def test_reservations_from_many_processes_keep_the_interval(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATPBIB_PACE_DIR", str(tmp_path))
+    code = ("import sys; from atpbib.fetch import pacing; "
+            "print('\\n'.join(str(pacing.reserve('example.org:443', 0.2)) for _ in range(5)))")
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "ATPBIB_PACE_DIR": str(tmp_path)}) for _ in range(3)]
+    starts = sorted(float(x) for p in procs for x in p.communicate(timeout=60)[0].split())
+    assert len(starts) == 15
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 0.2 - 1e-6
+    assert max(gaps) < 0.2 + 0.05  # nobody waits longer than needed: the slots follow each other
+
+
+def test_a_crashed_process_leaves_no_lock_behind(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATPBIB_PACE_DIR", str(tmp_path))
+    assert pacing.reserve("example.org:443", 0.1) is not None
+    slot = next(tmp_path.iterdir())
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX); "
+        "print('locked', flush=True); time.sleep(60)"), str(slot)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=10)
+    t0 = time.monotonic()
+    assert pacing.reserve("example.org:443", 0.1) is not None
+    assert time.monotonic() - t0 < 1.0
+
+
+def test_a_damaged_state_file_is_started_afresh(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATPBIB_PACE_DIR", str(tmp_path))
+    pacing.reserve("h:1", 0.1)
+    next(tmp_path.iterdir()).write_text("not a number", encoding="ascii")
+    start = pacing.reserve("h:1", 0.1)
+    assert start is not None and start - time.time() < 0.5
+
+
+def _export_env(fake, tmp_path: Path, i: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_")}
+    env.update(fake.env())
+    env.update(ATPBIB_CACHE_DIR=str(tmp_path / f"cache{i}"), ATPBIB_PACE_DIR=str(tmp_path / "pace"), ATPBIB_LOCK="off",
+               ATPBIB_INTERVAL_ARXIV="0.3", ATPBIB_INTERVAL_DBLP="0.3", ATPBIB_INTERVAL_S2="0.3",
+               ATPBIB_INTERVAL_CROSSREF="0.3")
+    return env
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_parallel_exports_are_refused_nothing_and_write_the_same_file(fake, tmp_path, n):
+    for service in ("arxiv", "dblp", "s2", "crossref"):
+        fake.set_min_interval(service, 0.3)
+    fake.clear()
+    try:
+        procs = [subprocess.Popen([sys.executable, "-m", "atpbib", "export", "--section", SECTION, "--quiet",
+                                   "-o", str(tmp_path / f"out{i}.bib")], env=_export_env(fake, tmp_path, i),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(n)]
+        for p in procs:
+            _, err = p.communicate(timeout=300)
+            assert p.returncode == 0, err
+    finally:
+        for service in ("arxiv", "dblp", "s2", "crossref"):
+            fake.set_min_interval(service, 0.0)
+    assert sum(fake.refused(s) for s in fake.services) == 0
+    texts = {(tmp_path / f"out{i}.bib").read_text(encoding="utf-8") for i in range(n)}
+    assert len(texts) == 1 and "@" in texts.pop()
