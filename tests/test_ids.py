@@ -181,3 +181,20 @@ def test_ids_from_links_collects_every_scheme() -> None:
         "doi": "10.1234/example.5678",
         "github": "google-research/bert",
     }
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.aclweb.org/anthology/papers/P/P19/P19-1226/",
+    "https://anthology.aclweb.org/P19-1226",
+    "http://anthology.aclweb.org/P/P19/P19-1226.pdf",
+    "https://aclanthology.info/papers/P19-1226/p19-1226",
+])
+def test_older_anthology_layouts_and_hosts_name_the_paper(url):
+    assert identify(url)["acl"] == "P19-1226"
+
+
+def test_table_of_contents_links_are_never_entries():
+    from atpbib.listparse import parse_list
+
+    text = "# L\n- [Intro](./#intro)\n- [Models](#models)\n- [Top](/#top)\n- A Paper (ACL 2019) [[paper]](https://aclanthology.org/P19-1226/)\n"
+    assert [e.title for e in parse_list(text, "x.md").entries] == ["A Paper"]

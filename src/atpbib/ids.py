@@ -171,8 +171,11 @@ PATTERNS: tuple[Pattern, ...] = (
     # arXiv: /abs/ID, /pdf/ID, /pdf/ID.pdf, /pdf/IDv2, /format/ID, /ps/ID
     Pattern("arxiv", ("arxiv.org", "export.arxiv.org"), _p(rf"/(?:abs|pdf|format|ps)/(?P<id>{_ARXIV_ID})(?:\.pdf)?/?")),
     # ACL Anthology: old host /anthology/ID[.pdf|.bib][/], nested /anthology/P/P17/P17-1069.pdf, new host /ID…
-    Pattern("acl", ("aclweb.org",), _p(rf"/anthology(?:-new)?/(?:[A-Za-z]/[A-Za-z]\d{{2}}/)?(?P<id>{_ACL_ID})(?:\.pdf|\.bib|\.xml)?/?")),
-    Pattern("acl", ("aclanthology.org", "aclanthology.info"), _p(rf"/(?:papers/)?(?P<id>{_ACL_ID})(?:\.pdf|\.bib|\.xml)?/?")),
+    # (also the 2019 layout /anthology/papers/P/P19/P19-1226/ and the old mirror anthology.aclweb.org)
+    Pattern("acl", ("aclweb.org",), _p(rf"/anthology(?:-new)?/(?:papers/)?(?:[A-Za-z]/[A-Za-z]\d{{2}}/)?(?P<id>{_ACL_ID})(?:\.pdf|\.bib|\.xml)?/?")),
+    Pattern("acl", ("anthology.aclweb.org",), _p(rf"/(?:[A-Za-z]/[A-Za-z]\d{{2}}/)?(?P<id>{_ACL_ID})(?:\.pdf|\.bib|\.xml)?/?")),
+    Pattern("acl", ("aclanthology.org", "aclanthology.info"),
+            _p(rf"/(?:papers/)?(?P<id>{_ACL_ID})(?:/[A-Za-z0-9.\-]*)?(?:\.pdf|\.bib|\.xml)?/?")),
     # DOI 10.18653/v1/<ACL id>: the ACL Anthology's DOI prefix
     Pattern("acl", ("doi.org", "dx.doi.org"), _p(rf"/10\.18653/v1/(?P<id>{_ACL_ID})/?")),
     # OpenReview: forum?id=, pdf?id=, attachment?id=

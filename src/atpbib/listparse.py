@@ -406,7 +406,7 @@ def _finish_links(raw: list[_RawLink], kind: str, line: int, warnings: list[str]
     for rl in raw:
         label = rl.label if rl.label is not None else _title_link_label(kind, rl.url)
         url = rl.url.strip()
-        if url.startswith("#"):
+        if url.startswith(("#", "./#", "/#")):
             continue  # in-page anchor (table of contents), not a resource
         if url.startswith("//"):
             warnings.append(_w(line, f"link [[{label}]]({url}) has no scheme; resolved to https:{url}"))
@@ -431,7 +431,7 @@ def _finish_links(raw: list[_RawLink], kind: str, line: int, warnings: list[str]
 
 def _has_paper_link(p: _Piece) -> bool:
     for rl in p.links:
-        if rl.url.startswith("#"):
+        if rl.url.startswith(("#", "./#", "/#")):
             continue
         found = identify(rl.url)
         if any(s in found for s in _PAPER_SCHEMES):
@@ -444,7 +444,7 @@ def _has_paper_link(p: _Piece) -> bool:
 
 
 def _real_links(p: _Piece) -> list[_RawLink]:
-    return [rl for rl in p.links if not rl.url.strip().startswith("#")]
+    return [rl for rl in p.links if not rl.url.strip().startswith(("#", "./#", "/#"))]
 
 
 def _make_entry(p: _Piece, section: tuple[str, ...], extra_links: list[_RawLink] | None = None) -> Entry:
