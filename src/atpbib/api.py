@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .model import RESOLVABLE_KINDS
+
 if TYPE_CHECKING:  # lazy: `atpbib sections` / `list` never load the resolver (merge, rapidfuzz, …)
     from .model import Entry, Work
     from .resolve import ResolveResult
@@ -82,7 +84,7 @@ def resolve(
     refresh: bool = False,
     cache_dir: str | Path | None = None,
     mailto: str | None = None,
-    kinds: Sequence[str] = ("paper", "survey", "book"),
+    kinds: Sequence[str] = RESOLVABLE_KINDS,
     key_format: str | None = None,
     fetcher: Any = None,
 ) -> ResolveResult:
@@ -102,7 +104,7 @@ def resolve(
 
 
 def resolve_selected(parsed: Any, selected: Sequence[Entry], fetcher: Any, *,
-                     kinds: Sequence[str] = ("paper", "survey", "book"), key_format: str | None = None,
+                     kinds: Sequence[str] = RESOLVABLE_KINDS, key_format: str | None = None,
                      existing: set[str] | frozenset[str] = frozenset(), lock: Any = None) -> ResolveResult:
     """Resolve the selected entries of a parsed list (those of `kinds`) and give them their keys.
 
@@ -116,13 +118,10 @@ def resolve_selected(parsed: Any, selected: Sequence[Entry], fetcher: Any, *,
     result = resolve_entries(todo, fetcher) if todo else ResolveResult(works=[])
     if locked:
         result.works = join_twins(markdown.with_discrepancies(locked) + result.works)
-    result.not_locked = [e for e in todo if e.kind in RESOLVABLE] if lock is not None else []
+    result.not_locked = [e for e in todo if e.kind in RESOLVABLE_KINDS] if lock is not None else []
     result.lock = lock
     result.works = with_keys(result.works, parsed, kinds, fetcher, key_format, existing=existing, lock=lock)
     return result
-
-
-RESOLVABLE = ("paper", "survey", "book")
 
 
 def split_by_lock(entries: Sequence[Entry], lock: Any) -> tuple[list[Work], list[Entry]]:
@@ -132,7 +131,7 @@ def split_by_lock(entries: Sequence[Entry], lock: Any) -> tuple[list[Work], list
     served: list[Work] = []
     todo: list[Entry] = []
     for e in entries:
-        work = lock.work_for(e) if e.kind in RESOLVABLE else None
+        work = lock.work_for(e) if e.kind in RESOLVABLE_KINDS else None
         if work is None:
             todo.append(e)
         else:
@@ -149,7 +148,7 @@ def join_twins(works: list[Work]) -> list[Work]:
     out: list[Work] = []
     twins = TwinIndex(out)
     for w in ordered:
-        i = twins.find(w) if w.kind in RESOLVABLE else None
+        i = twins.find(w) if w.kind in RESOLVABLE_KINDS else None
         if i is None:
             twins.add(len(out), w)
             out.append(w)

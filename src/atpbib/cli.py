@@ -12,6 +12,8 @@ from typing import Any, Iterator, List, Optional
 
 import typer
 
+from .model import RESOLVABLE_KINDS
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -226,7 +228,7 @@ def _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet,
         if warn:
             _warn(parsed, strict, [e for e in selected if e.kind in kinds])
         if locked:
-            missing = [e for e in selected if e.kind in ("paper", "survey", "book") and e.kind in kinds and lock.find(e) is None]
+            missing = [e for e in selected if e.kind in RESOLVABLE_KINDS and e.kind in kinds and lock.find(e) is None]
             for e in missing:
                 _err(f"{parsed.source_name}:{e.line}: not in the lock: {e.title}")
             if missing:
@@ -248,7 +250,7 @@ def _lock_notes(parsed: Any, result: Any, lock: Any) -> None:
     _err(f"lock: {served} work(s) from {name} ({lock.date}), {len(result.not_locked)} not in the lock")
     for e in result.not_locked:
         _err(f"{parsed.source_name}:{e.line}: not in the lock (resolved now): {e.title}")
-    orphans = lock.orphans([e for e in parsed.entries if e.kind in ("paper", "survey", "book")])
+    orphans = lock.orphans([e for e in parsed.entries if e.kind in RESOLVABLE_KINDS])
     if orphans:
         shown = "; ".join(f"{r.title!r} (line {r.line})" for r in orphans[:3])
         _err(f"lock: {len(orphans)} locked work(s) match no entry of {parsed.source_name}: {shown}"
@@ -280,7 +282,7 @@ def resolve(
 ) -> None:
     """Resolve the papers of the list against arXiv, ACL Anthology, OpenReview and DBLP."""
     with _user_errors():
-        _, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, False, ("paper", "survey", "book"),
+        _, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, False, RESOLVABLE_KINDS,
                                  lock_path=lock_path, no_lock=no_lock, locked=locked)
         if as_json:
             typer.echo(json.dumps([_work_json(w) for w in result.works], ensure_ascii=False, indent=2))
@@ -308,7 +310,7 @@ def _summary_line(result: Any) -> None:
         _err(f"note: {event}")
 
 
-INCLUDE_KINDS = {"papers": ("paper", "survey", "book"), "blogs": ("blog",), "repos": ("repository",), "talks": ("talk",)}
+INCLUDE_KINDS = {"papers": RESOLVABLE_KINDS, "blogs": ("blog",), "repos": ("repository",), "talks": ("talk",)}
 
 
 @app.command()
@@ -433,7 +435,7 @@ def check(
         from . import check as checking
 
         parsed, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, False,
-                                      ("paper", "survey", "book"), warn=False,  # warnings are findings here
+                                      RESOLVABLE_KINDS, warn=False,  # warnings are findings here
                                       lock_path=lock_path, no_lock=no_lock, locked=locked)
         findings = checking.audit(parsed, result)
         typer.echo(checking.render(findings, fmt))
@@ -476,8 +478,8 @@ def lock_command(
         old = locking.read(path) if path.exists() else None
         with _fetcher(cache_dir, offline, refresh, mailto, quiet) as fetcher:
             parsed, _ = _parse(list_path, strict, fetcher=fetcher)
-            papers = [e for e in parsed.entries if e.kind in ("paper", "survey", "book")]
-            selected = [e for e in select(parsed, section or []) if e.kind in ("paper", "survey", "book")]
+            papers = [e for e in parsed.entries if e.kind in RESOLVABLE_KINDS]
+            selected = [e for e in select(parsed, section or []) if e.kind in RESOLVABLE_KINDS]
             _warn(parsed, strict, selected)
             cutoff = (dt.date.today() - dt.timedelta(days=older_than)).isoformat() if older_than is not None else None
             kept_manual, todo = [], []

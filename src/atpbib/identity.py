@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .match import normalize_title, title_score
-from .model import Ids, Query, Work
+from .model import RESOLVABLE_KINDS, Ids, Query, Work
 
 from .ids import PAPER_SCHEMES  # noqa: E402  (the one id table: schemes that name a paper)
 SAME_TITLE = 97.0  # title similarity (0–100) that makes two id-less works one
-RESOLVABLE_KINDS = ("paper", "survey", "book")
 
 
 def id_keys(ids: Ids) -> list[tuple[str, str]]:

@@ -12,18 +12,17 @@ from dataclasses import replace
 
 from . import venues
 from .identity import same_work  # noqa: F401  (the one identity rule, re-exported for callers)
-from .model import Ids, Query, Record, Work
+from .model import RESOLVABLE_KINDS, Ids, Query, Record, Work
 from .problems import AUTHORS_UNKNOWN, Problem
 from .sources import by_name, rank_of
 
-RESOLVABLE_KINDS = ("paper", "survey", "book")
 
 
 def _rank(r: Record) -> int:
     return rank_of(r.source)
 
 
-def _is_secondary(r: Record) -> bool:
+def is_secondary(r: Record) -> bool:
     source = by_name(r.source)
     return bool(source and source.secondary)
 
@@ -42,9 +41,9 @@ def choose_version(records: Sequence[Record]) -> Record | None:
     published = [r for r in records if r.published]
     if published:
         # main venues before workshops, then by source authority, then the earliest publication
-        return min(published, key=lambda r: (_is_secondary(r), _is_workshop(r), _rank(r), r.year or 9999))
+        return min(published, key=lambda r: (is_secondary(r), _is_workshop(r), _rank(r), r.year or 9999))
     # arXiv is the authority for the preprint itself (DBLP's CoRR copy of it comes second)
-    preprints = sorted(records, key=lambda r: (_is_secondary(r), r.source != "arxiv", _rank(r)))
+    preprints = sorted(records, key=lambda r: (is_secondary(r), r.source != "arxiv", _rank(r)))
     return preprints[0] if preprints else None
 
 
@@ -86,8 +85,6 @@ def report_institution(query: Query) -> str | None:
 def _from_secondary(base: Work, secondary: Sequence[Record]) -> Work:
     """A work no authoritative source knows, completed from secondary evidence (Semantic Scholar): its
     authors (a report's), its ids — never its year or venue, which such a source gets wrong."""
-    from .problems import AUTHORS_UNKNOWN
-
     authors = next((r.authors for r in secondary if r.authors), ())
     ids = base.ids
     for r in secondary:
@@ -145,10 +142,10 @@ def list_only_work(queries: Sequence[Query], problems: Sequence[str] = ()) -> Wo
 def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequence[str] = ()) -> Work:
     """One Work from every accepted record about the same paper."""
     accepted = [r for r in records if r.match is None or r.match.accepted]
-    authoritative = [r for r in accepted if not _is_secondary(r)]
+    authoritative = [r for r in accepted if not is_secondary(r)]
     chosen = choose_version(authoritative)
     if chosen is None:
-        secondary = [r for r in accepted if _is_secondary(r)]
+        secondary = [r for r in accepted if is_secondary(r)]
         base = list_only_work(queries, problems)
         # the candidates that were not verified stay on record as evidence, with their reasons
         base = base.with_(matches=tuple(dict.fromkeys(r.match for r in records if r.match is not None)))
@@ -157,7 +154,7 @@ def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequenc
     # a secondary source (evidence only) last
     ordered = [chosen] + sorted(
         (r for r in accepted if r is not chosen),
-        key=lambda r: (_is_secondary(r), not r.published, _rank(r)),
+        key=lambda r: (is_secondary(r), not r.published, _rank(r)),
     )
     values: dict[str, object] = {}
     provenance: list[tuple[str, str]] = []
@@ -165,7 +162,7 @@ def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequenc
                       "editors", "month", "year", "doi", "series", "isbn")
     # records of the very same version (the same DOI: DBLP's and Crossref's of one article) complete it
     same_version = [r for r in ordered[1:] if r.published and chosen.doi and r.doi and r.doi.lower() == chosen.doi.lower()
-                    and not _is_secondary(r)]
+                    and not is_secondary(r)]
     for name in _FIELDS:
         if name in version_fields:
             # a venue's pages/publisher must never be mixed with another version's
@@ -175,7 +172,7 @@ def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequenc
             if value in (None, "", ()):
                 value, source = (None, None)
         elif name == "abstract":
-            value, source = _first(sorted(accepted, key=lambda r: (_is_secondary(r), r.source != "arxiv")), name)
+            value, source = _first(sorted(accepted, key=lambda r: (is_secondary(r), r.source != "arxiv")), name)
         else:
             value, source = _first(ordered, name)
         if value not in (None, "", ()):
@@ -224,5 +221,5 @@ def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequenc
 
 
 
-__all__ = ["RESOLVABLE_KINDS", "choose_version", "links_offsite_pdf", "list_only_work", "merge", "report_institution",
+__all__ = ["RESOLVABLE_KINDS", "choose_version", "is_secondary", "links_offsite_pdf", "list_only_work", "merge", "report_institution",
            "same_work"]

@@ -12,6 +12,8 @@ from typing import Any
 
 # Entry kinds a list item can be.
 KINDS = ("paper", "survey", "book", "talk", "blog", "repository")
+# Kinds that name a work to resolve (a blog post, a repository or a talk is its own record).
+RESOLVABLE_KINDS = ("paper", "survey", "book")
 
 # Identifier schemes found in links (the public JSON of `atpbib list` has exactly these keys).
 ENTRY_ID_SCHEMES = ("arxiv", "acl", "openreview", "pmlr", "neurips", "doi", "github")

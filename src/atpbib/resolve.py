@@ -29,6 +29,7 @@ from .identity import Group, TwinIndex, group_queries
 from .match import verify
 from .model import Query, Record, Work
 from .problems import Problem, problem_from_error
+from .sources import rank_of
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ class _Run:
             recs = [r for r in self.records[gi] if r.match is None]
         if recs:
             # the preprint first (arXiv), a secondary source's record last
-            r = min(recs, key=lambda r: (merging._is_secondary(r), r.published, -self._rank(r.source)))
+            r = min(recs, key=lambda r: (merging.is_secondary(r), r.published, -rank_of(r.source)))
             return r.title, r.authors, r.year
         q = self.groups[gi].first
         return q.title, q.authors, q.year
@@ -154,12 +155,6 @@ class _Run:
         q = self.groups[gi].first
         return {"listed_year": q.year, "preprint_hint": is_preprint_venue(q.venue),
                 "kind": q.kind, "off_arxiv": not self.groups[gi].ids.arxiv and merging.links_offsite_pdf(q)}
-
-    @staticmethod
-    def _rank(name: str) -> int:
-        from .sources import rank_of
-
-        return rank_of(name)
 
     # -- 1. look-ups ------------------------------------------------------------------------------
     def start(self) -> None:

@@ -19,7 +19,7 @@ import io
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from typing import TYPE_CHECKING
 
@@ -82,25 +82,16 @@ class Fetcher:
         offline: bool = False,
         refresh: bool = False,
         expire_after_days: float = 30.0,
-        mailto: str | None = None,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 30.0,
-        max_bytes: int = 20_000_000,
-        intervals: dict[str, float] | None = None,
-        max_attempts: int = 5,
-        max_total_wait: float = 60.0,
-        breaker_threshold: int = 3,
-        backoff_base: float = 1.0,
         on_request: Callable[[str, str, bool], None] | None = None,
         lazy_cache: bool = False,
+        **transport: Any,
     ) -> None:
+        """`transport`: the network settings, passed to `Transport` as they are (mailto, connect_timeout,
+        read_timeout, max_bytes, intervals, max_attempts, max_total_wait, breaker_threshold, backoff_base)."""
         self.offline = offline
         self.refresh = refresh
         self.on_request = on_request
-        self.transport = Transport(mailto=mailto, connect_timeout=connect_timeout, read_timeout=read_timeout,
-                                   max_bytes=max_bytes, intervals=intervals, max_attempts=max_attempts,
-                                   max_total_wait=max_total_wait, breaker_threshold=breaker_threshold,
-                                   backoff_base=backoff_base)
+        self.transport = Transport(**transport)
         self.cache = ResponseCache(cache_dir, expire_after_days=expire_after_days, events=self.transport.events,
                                    lazy=lazy_cache)
         self._lock = self.transport._lock

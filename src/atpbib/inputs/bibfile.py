@@ -123,7 +123,7 @@ _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s/]*(?:abs/)?((?:\d{4}\.\d{4,5}|[a-z][a-z\
 
 def entry_ids(e: BibEntry) -> Ids:
     """Every identifier an entry carries, through the one id table."""
-    from ..ids import identify, ids_from_urls, norm_arxiv, norm_doi
+    from ..ids import ids_from_urls, norm_arxiv, norm_doi
 
     found = Ids()
     prefix = (e.get("archiveprefix") or e.get("eprinttype")).lower()
@@ -145,8 +145,6 @@ def entry_ids(e: BibEntry) -> Ids:
     m = re.search(r"dblp\.org/rec/(.+?)\.bib", biburl)
     if m:
         found = found.merged(Ids(dblp=m.group(1)))
-    if not found.arxiv and (a := identify(e.get("url")).get("arxiv")):
-        found = found.merged(Ids(arxiv=a))
     return found
 
 

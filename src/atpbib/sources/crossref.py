@@ -104,19 +104,15 @@ def _message(content: bytes) -> Any:
     return data.get("message")
 
 
-def _expect_json_or_text(body: bytes) -> None:
-    from ..fetch import expect_json
-
-    expect_json(body)
-
-
 def fetch_work(fetcher: Any, doi: str, query: Any = None) -> Record | None:
     """The Crossref record of a DOI; None for a DOI Crossref does not hold (404 "Resource not found.")."""
+    from ..fetch import expect_json
+
     doi = doi.strip()
     if not wants(doi):
         return None
     try:
-        response = fetcher.get(f"{_api()}/works/{doi}", params=_params() or None, validate=_expect_json_or_text,
+        response = fetcher.get(f"{_api()}/works/{doi}", params=_params() or None, validate=expect_json,
                                cache_missing=True)
     except Exception as exc:
         if is_http_status(exc, 404):
@@ -127,10 +123,12 @@ def fetch_work(fetcher: Any, doi: str, query: Any = None) -> Record | None:
 
 def search(fetcher: Any, text: str) -> list[Record]:
     """A bibliographic query (title and authors); the caller verifies the hits."""
+    from ..fetch import expect_json
+
     if not clean_space(text):
         return []
     params = {"query.bibliographic": clean_space(text), "rows": "5", **_params()}
-    response = fetcher.get(f"{_api()}/works", params=params, validate=_expect_json_or_text)
+    response = fetcher.get(f"{_api()}/works", params=params, validate=expect_json)
     message = _message(response.content)
     items = message.get("items") if isinstance(message, dict) else None
     return [r for r in (record_of(i) for i in items or []) if r is not None]
