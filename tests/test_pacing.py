@@ -17,8 +17,8 @@ SECTION = "Application"
 
 def test_reservations_from_many_processes_keep_the_interval(tmp_path, monkeypatch):
     monkeypatch.setenv("ATPBIB_PACE_DIR", str(tmp_path))
-    code = ("import sys; from atpbib.fetch import pacing; "
-            "print('\\n'.join(str(pacing.reserve('example.org:443', 0.2)) for _ in range(5)))")
+    code = ("import time; from atpbib.fetch import pacing\n"
+            "for _ in range(5):\n    pacing.take_turn('example.org:443', 0.2); print(time.time())")
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "ATPBIB_PACE_DIR": str(tmp_path)}) for _ in range(3)]
     starts = sorted(float(x) for p in procs for x in p.communicate(timeout=60)[0].split())
@@ -30,7 +30,7 @@ def test_reservations_from_many_processes_keep_the_interval(tmp_path, monkeypatc
 
 def test_a_crashed_process_leaves_no_lock_behind(tmp_path, monkeypatch):
     monkeypatch.setenv("ATPBIB_PACE_DIR", str(tmp_path))
-    assert pacing.reserve("example.org:443", 0.1) is not None
+    assert pacing.take_turn("example.org:443", 0.1)
     slot = next(tmp_path.iterdir())
     holder = subprocess.Popen([sys.executable, "-c", (
         "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX); "
@@ -39,16 +39,16 @@ def test_a_crashed_process_leaves_no_lock_behind(tmp_path, monkeypatch):
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=10)
     t0 = time.monotonic()
-    assert pacing.reserve("example.org:443", 0.1) is not None
+    assert pacing.take_turn("example.org:443", 0.1)
     assert time.monotonic() - t0 < 1.0
 
 
 def test_a_damaged_state_file_is_started_afresh(tmp_path, monkeypatch):
     monkeypatch.setenv("ATPBIB_PACE_DIR", str(tmp_path))
-    pacing.reserve("h:1", 0.1)
+    pacing.take_turn("h:1", 0.1)
     next(tmp_path.iterdir()).write_text("not a number", encoding="ascii")
-    start = pacing.reserve("h:1", 0.1)
-    assert start is not None and start - time.time() < 0.5
+    t0 = time.monotonic()
+    assert pacing.take_turn("h:1", 0.1) and time.monotonic() - t0 < 0.5
 
 
 def _export_env(fake, tmp_path: Path, i: int) -> dict[str, str]:

@@ -313,20 +313,17 @@ class Transport:
     def _wait_turn(self, host: _Host) -> tuple[float, float]:
         """Block until this host may receive a request; return (previous start, our start).
 
-        Within the process, one start at a time per host; across processes, the slot reserved in the
+        Within the process, one start at a time per host; across processes, the turn taken in the
         user's shared pacing state (pacing.py) is waited for as well."""
-        from .pacing import reserve
+        from .pacing import take_turn
 
         with host.slot:
             now = time.monotonic()
             start = max(now, host.last_start + host.interval, host.not_before)
-            if host.interval > 0:
-                wall_offset = time.time() - now
-                shared = reserve(host.key, host.interval, host.not_before + wall_offset)
-                if shared is not None:
-                    start = max(start, shared - wall_offset)
             if start > now:
                 time.sleep(start - now)
+            if host.interval > 0:
+                take_turn(host.key, host.interval)  # the other processes' requests to this host
             prev = host.last_start
             host.last_start = time.monotonic()
             return prev, host.last_start
