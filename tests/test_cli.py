@@ -41,7 +41,7 @@ def test_list_json_has_the_documented_shape():
     assert r.returncode == 0
     entries = json.loads(r.stdout)
     assert len(entries) == 16
-    assert set(entries[0]) == {"section", "line", "title", "venue", "year", "nickname", "kind", "links", "ids", "warnings"}
+    assert set(entries[0]) == {"section", "line", "title", "authors", "venue", "year", "nickname", "kind", "links", "ids", "warnings"}
     assert set(entries[0]["ids"]) == {"arxiv", "acl", "openreview", "pmlr", "neurips", "doi", "github"}
     tiny = next(e for e in entries if e["nickname"] == "TinyBERT")
     assert (tiny["section"], tiny["venue"], tiny["year"], tiny["ids"]["arxiv"]) == (

@@ -310,7 +310,8 @@ def _summary_line(result: Any) -> None:
         _err(f"note: {event}")
 
 
-INCLUDE_KINDS = {"papers": RESOLVABLE_KINDS, "blogs": ("blog",), "repos": ("repository",), "talks": ("talk",)}
+INCLUDE_KINDS = {"papers": RESOLVABLE_KINDS, "blogs": ("blog",), "repos": ("repository",), "talks": ("talk",),
+                 "sites": ("website",)}
 
 
 @app.command()
@@ -319,7 +320,7 @@ def export(
     list_path: Optional[str] = ListOpt,
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (default: stdout). .bib → bibtex, .json → csl-json."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="bibtex | biblatex | csl-json"),
-    include: str = typer.Option("papers", "--include", help="Comma-separated: papers,blogs,repos,talks."),
+    include: str = typer.Option("papers", "--include", help="Comma-separated: papers,blogs,repos,talks,sites."),
     offline: bool = OfflineOpt,
     refresh: bool = RefreshOpt,
     cache_dir: Optional[Path] = CacheDirOpt,

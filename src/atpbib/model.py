@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 # Entry kinds a list item can be.
-KINDS = ("paper", "survey", "book", "talk", "blog", "repository")
+KINDS = ("paper", "survey", "book", "talk", "blog", "repository", "website")
 # Kinds that name a work to resolve (a blog post, a repository or a talk is its own record).
 RESOLVABLE_KINDS = ("paper", "survey", "book")
 
@@ -65,6 +65,7 @@ class Entry:
     description: str | None = None  # the text after " - " for blog/repository items
     end_line: int | None = None  # last line of the item (items can span lines)
     venue_raw: str | None = None  # the whole parenthesis as written, e.g. "ICLR 202"
+    authors: tuple[str, ...] = ()  # names as the list writes them ("A. Author"), where it names any
 
     @property
     def section_path(self) -> str:

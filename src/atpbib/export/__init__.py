@@ -16,9 +16,12 @@ FORMATS = ("bibtex", "biblatex", "csl-json")
 # What a work is, independent of the output format.
 CATEGORIES = (
     "inproceedings", "article", "preprint", "book", "incollection", "phdthesis", "mastersthesis",
-    "techreport", "blog", "repository", "talk", "misc",
+    "techreport", "blog", "repository", "talk", "website", "misc",
 )
 _PASS_THROUGH = ("inproceedings", "article", "book", "incollection", "phdthesis", "mastersthesis", "techreport")
+
+
+NON_PAPER_KINDS = ("blog", "repository", "talk", "website")  # the list is their record: cited as it gives them
 
 
 class ExportError(ValueError):
@@ -33,7 +36,7 @@ def _is_preprint_container(work: Work) -> bool:
 
 def category(work: Work) -> str:
     """What the work is: Work.kind for non-papers, Work.type (from the merge stage) for papers."""
-    if work.kind in ("blog", "repository", "talk"):
+    if work.kind in NON_PAPER_KINDS:
         return work.kind
     if work.kind == "book" or work.type == "book":
         return "book"

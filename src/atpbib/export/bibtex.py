@@ -31,10 +31,11 @@ log = logging.getLogger(__name__)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 _BIBTEX_TYPES = {
-    "preprint": "misc", "blog": "misc", "repository": "misc", "talk": "misc", "misc": "misc",
+    "preprint": "misc", "blog": "misc", "repository": "misc", "talk": "misc", "website": "misc", "misc": "misc",
 }
 _BIBLATEX_TYPES = {
-    "preprint": "online", "blog": "online", "repository": "software", "talk": "misc", "misc": "misc",
+    "preprint": "online", "blog": "online", "repository": "software", "talk": "misc", "website": "online",
+    "misc": "misc",
 }
 
 
@@ -191,7 +192,7 @@ def entry_for(work: Work, *, flavour: str = "bibtex", lexicon_extra: Iterable[st
         # conventional label for an undated work and keeps a BibTeX build warning-free
         f.add("year", "{n.d.}")
 
-    if cat in ("blog", "repository", "talk", "misc"):
+    if cat in ("blog", "repository", "talk", "website", "misc"):
         f.add("note", _text(description(work), u))
     if arxiv:
         f.add("eprint", _braced(escape_text(arxiv)))

@@ -26,6 +26,7 @@ CSL_TYPES = {
     "blog": "post-weblog",
     "repository": "software",
     "talk": "speech",
+    "website": "webpage",
     "misc": "article",
 }
 
@@ -91,7 +92,7 @@ def csl_item(work: Work) -> dict[str, Any]:
     put("DOI", work_doi(work, cat))
     put("URL", work_url(work))
     put("abstract", work.abstract)
-    if cat in ("blog", "repository", "talk", "misc"):
+    if cat in ("blog", "repository", "talk", "website", "misc"):
         put("note", description(work))
     put("keyword", ", ".join(s.replace(",", " ") for s in sections(work)))
     return item

@@ -13,13 +13,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 
 
 def _fingerprint() -> str:
     here = Path(__file__).resolve().parents[1]
     parts = []
-    for name in ("listparse.py", "ids.py", "model.py", "inputs/listmemo.py"):
+    names = sorted(f"listparse/{p.name}" for p in (here / "listparse").glob("*.py"))
+    for name in (*names, "ids.py", "model.py", "names.py", "inputs/listmemo.py"):
         try:
             st = (here / name).stat()
             parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
@@ -50,7 +51,8 @@ def _from_json(data: dict, text: str, source_name: str) -> Any:
     from ..model import Entry, Ids, Link
 
     entries = tuple(Entry(**{**e, "section": tuple(e["section"]), "ids": Ids(**e["ids"]),
-                             "links": tuple(Link(**lk) for lk in e["links"]), "warnings": tuple(e["warnings"])})
+                             "links": tuple(Link(**lk) for lk in e["links"]), "warnings": tuple(e["warnings"]),
+                             "authors": tuple(e.get("authors", ()))})
                     for e in data["entries"])
     headings = tuple(Heading(path=tuple(h["path"]), level=h["level"], line=h["line"]) for h in data["headings"])
     warnings = tuple(ListWarning(**w) for w in data["warnings"])

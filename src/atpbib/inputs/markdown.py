@@ -7,12 +7,14 @@ from collections.abc import Iterable, Sequence
 from .. import venues
 from ..match import normalize_title
 from ..model import Discrepancy, Entry, Query, Work
+from ..names import person_from_display
 
 
 def query_of(entry: Entry) -> Query:
-    """What a list item asks for: its title, hints, links and ids (a list names no authors)."""
-    return Query(title=entry.title, ids=entry.ids, year=entry.year, venue=entry.venue, venue_raw=entry.venue_raw,
-                 kind=entry.kind, links=entry.links, origin=entry)
+    """What a list item asks for: its title, authors (where the list names them), hints, links and ids."""
+    return Query(title=entry.title, ids=entry.ids, authors=tuple(person_from_display(a) for a in entry.authors),
+                 year=entry.year, venue=entry.venue, venue_raw=entry.venue_raw, kind=entry.kind, links=entry.links,
+                 origin=entry)
 
 
 def queries(entries: Iterable[Entry]) -> list[Query]:

@@ -1,0 +1,411 @@
+"""The document walk: markdown-it's block tokens → headings, the list-item tree and tables → Entries.
+
+Built on markdown-it-py's token stream (token.map gives line numbers) rather than line regexes, so nested
+bullets, numbered lists, tables and multi-line items come out right. Hand-written lists have defects
+(URLs broken over two lines, a missing space after "-", bare domains as links…): each is repaired where the
+intent is clear and reported as a one-line warning naming the line, so callers can decide how strict to be.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from ..ids import identify, ids_from_links
+from ..model import Entry
+from .inline import segments
+from .item import Piece, RawLink, analyse, bracket_label, id_label, is_url_text
+from .kinds import is_paper_link, kind_of
+from .links import finish_links, real_links
+from .parsed import Heading, ListWarning, ParsedList, count_lines
+from .text import clean, parse_venue, short, w
+
+if TYPE_CHECKING:  # markdown-it is imported when a list is parsed (a remembered parse needs none)
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- raw-text repairs (per item)
+
+_SPLIT_URL = re.compile(r"\]\(([^\s()<>]+)\n[ \t]*([^\s()<>]+)\)")
+_GLUED_BULLET = re.compile(r"\n(?=-[^\s\-*_])")
+
+
+def _split_glued_items(content: str, line: int) -> list[tuple[str, int]]:
+    """Split "…\\n-Next item [[x]](…)": a bullet missing its space became a lazy continuation line."""
+    bounds = [(0, line)]
+    for m in _GLUED_BULLET.finditer(content):
+        rest = content[m.end():].split("\n", 1)[0]
+        if "](" in rest:  # only when the glued line carries a link: it is an item, not a wrapped title
+            bounds.append((m.end(), line + content[: m.end()].count("\n")))
+    pieces: list[tuple[str, int]] = []
+    for i, (pos, ln) in enumerate(bounds):
+        start = pos + 1 if i else 0  # skip the "-"
+        end = bounds[i + 1][0] - 1 if i + 1 < len(bounds) else len(content)  # stop before the "\n"
+        pieces.append((content[start:end], ln))
+    return pieces
+
+
+def _repair_split_urls(content: str, line: int, warnings: list[str]) -> str:
+    def fix(m: re.Match[str]) -> str:
+        at = line + content[: m.start()].count("\n")
+        url = m.group(1) + m.group(2)
+        warnings.append(w(at, f"link URL split over lines {at}-{at + 1}; rejoined as {url}"))
+        return f"]({url})"
+
+    return _SPLIT_URL.sub(fix, content)
+
+
+# ---------------------------------------------------------------- entries
+
+def _has_paper_link(p: Piece) -> bool:
+    """A nested item is an entry of its own only when it points at a paper (else its links are its parent's)."""
+    for rl in real_links(p.links):
+        if is_paper_link(rl):
+            return True
+        if rl.label is None and "github" not in identify(rl.url):
+            return True
+    return False
+
+
+def make_entry(p: Piece, section: tuple[str, ...], extra_links: list[RawLink] | None = None) -> Entry:
+    warnings = list(p.warnings)
+    raw = list(p.links) + list(extra_links or [])
+    kind = kind_of(section, p.title, raw)
+    links = finish_links(raw, kind, p.line, warnings)
+    if not p.title:
+        warnings.append(w(p.line, "item has no title text"))
+    return Entry(
+        section=section,
+        line=p.line,
+        title=p.title,
+        venue=p.venue,
+        year=p.year,
+        nickname=p.nickname,
+        kind=kind,
+        links=links,
+        ids=ids_from_links(links, kind=kind),
+        warnings=tuple(warnings),
+        description=p.description,
+        end_line=p.end_line,
+        venue_raw=p.venue_raw,
+        authors=p.authors,
+    )
+
+
+# ---------------------------------------------------------------- the document walk
+
+@dataclass
+class _Item:
+    line: int
+    level: int
+    section: tuple[str, ...]
+    parent: "_Item | None"
+    inlines: list[Token] = field(default_factory=list)
+    children: list["_Item"] = field(default_factory=list)
+    end_line: int = 0
+
+
+@dataclass
+class _Table:
+    line: int
+    section: tuple[str, ...]
+    head: list[list[Token]] = field(default_factory=list)  # rows of cell inline tokens
+    body: list[list[Token]] = field(default_factory=list)
+
+
+# markdown-it stops reading the document at this depth (commonmark preset: 20, i.e. lists 10 deep);
+# awesome lists nest a few levels, so allow far more, within what Python's recursion limit takes.
+MAX_NESTING = 100
+
+
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table").enable("strikethrough")
+
+
+def _inline_text(tok: Token) -> str:
+    return clean("".join(s.text for s in segments(tok.children)))
+
+
+def _parse_inline(md: MarkdownIt, src: str, env: dict[str, Any], tok: Token) -> list[Token]:
+    """Inline tokens of `src`; reuses the block parse when no repair changed the text."""
+    if src == tok.content and tok.children is not None:
+        return tok.children
+    toks = md.parseInline(src, env)
+    return (toks[0].children or []) if toks else []
+
+
+def _item_pieces(md: MarkdownIt, item: _Item, env: dict[str, Any]) -> list[Piece]:
+    """Parse an item's own paragraphs; the first gives title/hints, later paragraphs only add links."""
+    pieces: list[Piece] = []
+    for k, tok in enumerate(item.inlines):
+        start = (tok.map[0] + 1) if tok.map else item.line
+        content = tok.content or ""
+        if k == 0:
+            for sub, line in _split_glued_items(content, start):
+                warnings: list[str] = []
+                fixed = _repair_split_urls(sub, line, warnings)
+                segs = segments(_parse_inline(md, fixed, env, tok))
+                p = analyse(segs, line, line + sub.count("\n"))
+                p.warnings[:0] = warnings
+                if pieces:
+                    p.warnings.insert(
+                        0,
+                        w(line, f"list item starts with '-' but no space; read as a separate entry '{short(p.title)}'"),
+                    )
+                pieces.append(p)
+        elif pieces:
+            warnings = []
+            fixed = _repair_split_urls(content, start, warnings)
+            extra = analyse(segments(_parse_inline(md, fixed, env, tok)), start, start + content.count("\n"))
+            last = pieces[-1]
+            last.warnings.extend(warnings)
+            last.links.extend(RawLink(rl.label or rl.text.lower() or "link", rl.text, rl.url, rl.written, rl.image_only) for rl in extra.links)
+            last.end_line = max(last.end_line, extra.end_line)
+    return pieces
+
+
+def _walk(tokens: list[Token], title_index: int | None, n_lines: int) -> tuple[list[Heading], list[_Item], list[_Table]]:
+    """One pass over the block tokens: heading paths, the list-item tree, and tables."""
+    headings: list[Heading] = []
+    stack: list[tuple[int, str]] = []
+    roots: list[_Item] = []
+    open_items: list[tuple[_Item, int]] = []  # (item, token level)
+    tables: list[_Table] = []
+    table: _Table | None = None
+    row: list[Token] | None = None
+    in_head = False
+    heading_no = -1
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        t = tok.type
+        if t == "heading_open":
+            heading_no += 1
+            level = int(tok.tag[1]) if len(tok.tag) == 2 and tok.tag[1].isdigit() else 1
+            line = (tok.map[0] + 1) if tok.map else 1
+            text = _inline_text(tokens[i + 1]) if i + 1 < len(tokens) and tokens[i + 1].type == "inline" else ""
+            if heading_no == title_index:
+                i += 1
+                continue
+            text = text or f"(untitled heading, line {line})"
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, text))
+            headings.append(Heading(path=tuple(h for _, h in stack), level=level, line=line))
+        elif t == "list_item_open":
+            line = (tok.map[0] + 1) if tok.map else 1
+            parent = open_items[-1][0] if open_items else None
+            item = _Item(line=line, level=tok.level, section=tuple(h for _, h in stack), parent=parent)
+            item.end_line = line
+            (parent.children if parent else roots).append(item)
+            open_items.append((item, tok.level))
+        elif t == "list_item_close":
+            if open_items:
+                open_items.pop()
+        elif t == "inline" and open_items and table is None:
+            item, lvl = open_items[-1]
+            if tok.level == lvl + 2 and i > 0 and tokens[i - 1].type == "paragraph_open":
+                item.inlines.append(tok)
+                if tok.map:
+                    item.end_line = max(item.end_line, min(tok.map[1], n_lines))
+        elif t == "table_open":
+            table = _Table((tok.map[0] + 1) if tok.map else 1, tuple(h for _, h in stack))
+        elif t == "table_close":
+            if table is not None:
+                tables.append(table)
+            table = None
+        elif t == "thead_open":
+            in_head = True
+        elif t == "thead_close":
+            in_head = False
+        elif t == "tr_open" and table is not None:
+            row = []
+        elif t == "tr_close" and table is not None and row is not None:
+            (table.head if in_head else table.body).append(row)
+            row = None
+        elif t == "inline" and row is not None:
+            row.append(tok)
+        i += 1
+    return headings, roots, tables
+
+
+def _title_heading_index(tokens: list[Token]) -> int | None:
+    """Index (among headings) of the document title: the only H1, and the first heading."""
+    levels = [tok.tag for tok in tokens if tok.type == "heading_open"]
+    if levels and levels[0] == "h1" and levels.count("h1") == 1:
+        return 0
+    return None
+
+
+def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], doc_warnings: list[str]) -> list[Entry]:
+    """Decide which items are entries.
+
+    A nested item under an item that has links is an entry of its own only when it carries a paper link;
+    otherwise its links belong to the parent. Items under a link-less grouping bullet count as top-level.
+    """
+    entries: list[Entry] = []
+    parsed: dict[int, list[Piece]] = {}
+    nested: dict[int, bool] = {}
+    passed_up: dict[int, tuple[list[RawLink], int]] = {}  # links a non-entry item hands to its parent, last line
+    # Iterative (deep nesting must not hit the recursion limit); children finish before their parent.
+    todo: list[tuple[_Item, bool]] = [(r, False) for r in reversed(roots)]
+    while todo:
+        item, finished = todo.pop()
+        if not finished:
+            parsed[id(item)] = _item_pieces(md, item, env)
+            anc = item.parent
+            nested[id(item)] = anc is not None and (
+                nested[id(anc)] or any(real_links(p.links) for p in parsed[id(anc)])
+            )
+            todo.append((item, True))
+            todo.extend((child, False) for child in reversed(item.children))
+            continue
+        pieces = parsed.pop(id(item))
+        is_nested = nested[id(item)]
+        absorbed: list[RawLink] = []
+        absorbed_end = item.end_line
+        for child in item.children:
+            links, end = passed_up.pop(id(child), ([], 0))
+            absorbed.extend(links)
+            if links:
+                absorbed_end = max(absorbed_end, end)
+        keep: list[Piece] = []
+        mine: list[RawLink] = []
+        for p in pieces:
+            real = real_links(p.links)
+            if not real:
+                if not p.links and p.text and not item.children:
+                    doc_warnings.append(w(p.line, f"list item without a link skipped: '{short(p.text)}'"))
+                continue  # no links, or only in-page anchors (a table of contents)
+            if not p.title and all(rl.image_only for rl in real):
+                continue  # icons or pictures alone: decoration, not an item
+            if is_nested and not _has_paper_link(p):
+                mine.extend(RawLink(rl.label or rl.text.lower() or "link", rl.text, rl.url, rl.written, rl.image_only) for rl in real)
+                continue
+            keep.append(p)
+        if keep:
+            for k, p in enumerate(keep):
+                extra = absorbed if k == len(keep) - 1 else None
+                if extra:
+                    p.end_line = max(p.end_line, absorbed_end)
+                entries.append(make_entry(p, item.section, extra))
+        elif is_nested:
+            passed_up[id(item)] = (mine + absorbed, absorbed_end)
+    return entries
+
+
+def _table_entries(tables: list[_Table], doc_warnings: list[str]) -> list[Entry]:
+    """Each body row with a link is an entry; columns are recognised by their header text."""
+    entries: list[Entry] = []
+    for table in tables:
+        section = table.section
+        header = [_inline_text(c).lower() for c in table.head[0]] if table.head else []
+
+        def col(rx: str) -> int | None:
+            return next((j for j, h in enumerate(header) if re.search(rx, h)), None)
+
+        title_col = col(r"title|paper|name") or 0
+        venue_col, year_col = col(r"venue|conference|journal|published|booktitle"), col(r"\byear\b|\bdate\b")
+        nick_col, desc_col = col(r"nickname|alias|abbr|short|model"), col(r"desc|note|summary|comment")
+        for row in table.body:
+            if not row or title_col >= len(row):
+                continue
+            cell = row[title_col]
+            line = (cell.map[0] + 1) if cell.map else table.line
+            p = analyse(segments(cell.children), line, line)
+            for j, c in enumerate(row):
+                if j == title_col:
+                    continue
+                segs = segments(c.children)
+                text = clean("".join(s.text for s in segs if s.kind == "text"))
+                for s in segs:
+                    if s.kind == "link" and s.badge:
+                        p.badges += 1
+                    elif s.kind == "link":
+                        label = bracket_label(s.text)
+                        if label is None:
+                            label = (header[j] if j < len(header) else "") if is_url_text(s.text, s.href) else clean(s.text).lower()
+                        p.links.append(RawLink(id_label(s.text) or label or "link", clean(s.text), s.href, s.written,
+                                               s.image_only))
+                if j == venue_col and text and p.venue is None:
+                    venue, year, problem = parse_venue(text)
+                    p.venue_raw, p.venue = text, venue
+                    p.year = p.year or year
+                    if problem:
+                        p.warnings.append(w(line, f"{problem} in '{text}'; year left unknown"))
+                elif j == year_col and text and p.year is None:
+                    m = re.search(r"(?<!\d)(\d{4})(?!\d)", text)
+                    if m:
+                        p.year = int(m.group(1))
+                    else:
+                        p.warnings.append(w(line, f"year '{text}' is not a 4-digit year"))
+                elif j == nick_col and text and not p.nickname:
+                    p.nickname = text
+                elif j == desc_col and text and not p.description:
+                    p.description = text
+            if not real_links(p.links):
+                if not p.links and not p.badges and (p.text or any(_inline_text(c) for c in row)):
+                    doc_warnings.append(w(line, f"table row without a link skipped: '{short(p.text or _inline_text(row[0]))}'"))
+                continue
+            entries.append(make_entry(p, section))
+    return entries
+
+
+_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:")
+
+
+def _first_unread_line(text: str, tokens: list[Token]) -> int | None:
+    """markdown-it silently stops at its nesting limit; find the first content line it never reached."""
+    covered = max((t.map[1] for t in tokens if t.map and t.level == 0), default=0)
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text)[covered:], start=covered + 1):
+        if line.strip() and not _LINK_DEFINITION.match(line):
+            return number
+    return None
+
+
+def parse_list(text: str, source_name: str = "<list>") -> ParsedList:
+    """Parse a Markdown list. Never raises on str input: problems become warnings."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_list expects str, got {type(text).__name__}")
+    n_lines = count_lines(text)
+    md = _markdown()
+    env: dict[str, Any] = {}
+    doc_warnings: list[str] = []
+    try:
+        tokens = md.parse(text, env)
+    except Exception as exc:  # markdown-it-py bug or recursion limit on pathological input
+        log.warning("markdown parser failed on %s: %r", source_name, exc)
+        msg = w(1, f"the Markdown parser failed ({type(exc).__name__}); no entries read")
+        return ParsedList((), (), (ListWarning(1, msg),), source_name, text)
+    unread = _first_unread_line(text, tokens)
+    if unread is not None:
+        doc_warnings.append(w(unread, f"Markdown nested more than {MAX_NESTING // 2} levels deep: "
+                                       f"lines {unread}-{n_lines} could not be read"))
+    headings, roots, tables = _walk(tokens, _title_heading_index(tokens), n_lines)
+    entries = _items_to_entries(md, roots, env, doc_warnings) + _table_entries(tables, doc_warnings)
+    entries = [_clamp(e, n_lines) for e in entries]
+    entries.sort(key=lambda e: e.line)
+    warnings: list[ListWarning] = []
+    for msg in [m for e in entries for m in e.warnings] + doc_warnings:
+        warnings.append(ListWarning(_line_of(msg, n_lines), msg))
+    warnings.sort(key=lambda lw: lw.line)
+    return ParsedList(tuple(entries), tuple(headings), tuple(warnings), source_name, text)
+
+
+def _line_of(msg: str, n_lines: int) -> int:
+    m = re.match(r"line (\d+):", msg)
+    return min(max(int(m.group(1)), 1), max(n_lines, 1)) if m else 1
+
+
+def _clamp(e: Entry, n_lines: int) -> Entry:
+    top = max(n_lines, 1)
+    end = min(max(e.end_line or e.line, e.line), top)
+    return replace(e, line=min(max(e.line, 1), top), end_line=end) if (e.line > top or e.end_line != end) else e
+
+

@@ -1,0 +1,123 @@
+"""An item's inline tokens → a flat run of text and link segments that keep what the reader needs:
+bold (a title in bold-title lists) apart from italic (their authors), images apart from text (a badge
+is decoration, never a title), and URLs or arXiv ids written as plain text turned into links."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+
+@dataclass
+class Seg:
+    kind: str  # "text" | "link"
+    text: str
+    strong: bool = False
+    em: bool = False
+    href: str = ""
+    autolink: bool = False  # <url>, or a URL written as plain text
+    image_only: bool = False  # a link whose whole content is images: an icon or a badge
+    badge: bool = False  # ... and one of them is a status badge (shields.io and the like)
+    written: str = ""  # the link as the list writes it, for warnings
+
+    @property
+    def emph(self) -> bool:
+        return self.strong or self.em
+
+
+_BADGE_HOSTS = ("shields.io", "badge.fury.io", "badgen.net", "awesome.re", "travis-ci.org", "travis-ci.com",
+                "circleci.com", "codecov.io", "codacy.com", "pepy.tech", "zenodo.org/badge", "visitor-badge",
+                "hits.seeyoufarm.com", "komarev.com")
+
+
+def is_badge(src: str) -> bool:
+    """Status/star/licence badges: pictures of a number, not resources."""
+    s = src.lower()
+    if any(h in s for h in _BADGE_HOSTS):
+        return True
+    path = urlsplit(s).path if "://" in s else s
+    return bool(re.search(r"(^|[/_.-])badge([/_.-]|s?$)", path))
+
+
+def segments(children: list[Token] | None) -> list[Seg]:
+    segs: list[Seg] = []
+    strong = em = 0
+    link: Seg | None = None
+    link_has_text = False
+    for tok in children or []:
+        t = tok.type
+        if t == "link_open":
+            link = Seg("link", "", href=str(tok.attrs.get("href", "") or ""), autolink=tok.markup == "autolink",
+                       image_only=True)
+            link_has_text = False
+            continue
+        if t == "link_close":
+            if link is not None:
+                link.image_only = link.image_only and not link_has_text and bool(link.text.strip())
+                if not link.image_only:
+                    link.badge = False
+                link.written = f"<{link.href}>" if link.autolink else f"[{link.text}]({link.href})"
+                segs.append(link)
+            link = None
+            continue
+        if t in ("strong_open", "strong_close"):
+            strong = max(0, strong + (1 if t == "strong_open" else -1))
+            continue
+        if t in ("em_open", "s_open", "em_close", "s_close"):
+            em = max(0, em + (1 if t.endswith("_open") else -1))
+            continue
+        if t in ("text", "code_inline"):
+            piece = tok.content
+            if link is not None and piece.strip():
+                link_has_text = True
+        elif t in ("softbreak", "hardbreak"):
+            piece = "\n"
+        elif t == "image":
+            if link is None:
+                continue  # a picture in the text: neither title nor link
+            piece = tok.content
+            if is_badge(str(tok.attrs.get("src", "") or "")):
+                link.badge = True
+        else:  # html_inline and anything unknown
+            piece = ""
+        if not piece:
+            if t == "text" and (strong or em) and link is None:
+                segs.append(Seg("text", "", strong=strong > 0, em=em > 0))  # keeps "***x***" visible when split
+            continue
+        if link is not None:
+            link.text += piece
+        elif t == "text":
+            segs.extend(_bare_links(piece, strong > 0, em > 0))
+        else:
+            segs.append(Seg("text", piece, strong=strong > 0, em=em > 0))
+    if link is not None:  # unclosed (cannot happen with markdown-it, but never lose text)
+        segs.append(link)
+    return segs
+
+
+# A URL written as plain text ends before whitespace, a bracket, or trailing punctuation.
+_BARE_URL = re.compile(r"(?<![\w/(\[])https?://[^\s<>\[\]()]+[^\s<>\[\]().,;:!?'\"]")
+_ARXIV_TEXT = re.compile(r"(?<![\w/.])arXiv:\s?(\d{4}\.\d{4,5}(?:v\d+)?)(?![\w.]*\d)", re.IGNORECASE)
+
+
+def _bare_links(text: str, strong: bool, em: bool) -> list[Seg]:
+    """'… see https://arxiv.org/abs/1810.04805' or '… arXiv:1810.04805': a link the list forgot to mark up."""
+    found = [(m.start(), m.end(), m.group(0), m.group(0)) for m in _BARE_URL.finditer(text)]
+    found += [(m.start(), m.end(), f"https://arxiv.org/abs/{m.group(1)}", m.group(0)) for m in _ARXIV_TEXT.finditer(text)
+              if not any(s <= m.start() < e for s, e, _, _ in found)]
+    if not found:
+        return [Seg("text", text, strong=strong, em=em)]
+    out: list[Seg] = []
+    pos = 0
+    for start, end, href, written in sorted(found):
+        if start > pos:
+            out.append(Seg("text", text[pos:start], strong=strong, em=em))
+        out.append(Seg("link", written, href=href, autolink=True, written=written))
+        pos = end
+    if pos < len(text):
+        out.append(Seg("text", text[pos:], strong=strong, em=em))
+    return out

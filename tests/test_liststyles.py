@@ -1,0 +1,315 @@
+"""The list styles people write (issue 14): bold-title reading lists, weekly tables, link labels that are
+identifiers or tool names, general lists mixing papers with code, models, leaderboards, courses, posts
+and talks. Each style has its fixture list in tests/fixtures/lists/styles/; the papers in them are papers
+whose facts were looked up (tests/fixtures/papers/<slug>.json), and what the parser reads is compared with
+those facts: title, every author as written, identifiers. The venue/year hints are what each list writes.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from atpbib.inputs.markdown import query_of
+from atpbib.listparse import load_list, parse_list
+from atpbib.listparse.item import names_in, sentences, split_title_authors
+from atpbib.listparse.kinds import kind_of_url
+from atpbib.listparse.text import bare_venue
+from atpbib.model import Entry
+
+STYLES = Path(__file__).resolve().parent / "fixtures" / "lists" / "styles"
+PAPERS = Path(__file__).resolve().parent / "fixtures" / "papers"
+
+
+def facts(slug: str) -> dict:
+    return json.loads((PAPERS / f"{slug}.json").read_text(encoding="utf-8"))
+
+
+def fact_title(paper: dict) -> str:
+    return (paper.get("arxiv") or {}).get("title") or paper["acl"]["title"]
+
+
+def fact_authors(paper: dict) -> list[str]:
+    names = (paper.get("arxiv") or {}).get("authors") or paper["acl"]["authors"]
+    return [n if isinstance(n, str) else f"{n[1]} {n[0]}" for n in names]  # the Anthology's (family, given)
+
+
+def initials(name: str) -> str:
+    """'Quoc V. Le' → 'Q. V. Le': how some lists abbreviate."""
+    *given, family = name.split()
+    return " ".join([g[0] + "." for g in given] + [family])
+
+
+def fact_ids(paper: dict) -> dict[str, str]:
+    out = {}
+    for scheme in ("arxiv", "acl", "openreview"):
+        rec = paper.get(scheme)
+        if rec and rec.get("id"):
+            out[scheme] = rec["id"]
+    return out
+
+
+def parsed(name: str):
+    return load_list(str(STYLES / name))
+
+
+def by_line(p) -> dict[int, Entry]:
+    return {e.line: e for e in p.entries}
+
+
+def _check_against_facts(entry: Entry, slug: str, authors: str, venue: str | None, year: int | None) -> None:
+    paper = facts(slug)
+    assert entry.title == fact_title(paper), (entry.line, entry.title)
+    names = fact_authors(paper)
+    want = {"all": names, "none": [], "initials": [initials(n) for n in names]}.get(authors)
+    if want is None:  # "first N": the list wrote "et al." after N names
+        want = names[: int(authors.split()[1])]
+    assert list(entry.authors) == want, (entry.line, entry.authors)
+    ids = {k: v for k, v in entry.ids.known().items() if k in ("arxiv", "acl", "openreview")}
+    assert ids and all(fact_ids(paper).get(k) == v for k, v in ids.items()), (entry.line, ids)
+    assert (entry.venue, entry.year) == (venue, year), (entry.line, entry.venue, entry.year)
+    assert entry.kind == "paper"
+
+
+def _no_junk(p) -> None:
+    """What `atpbib list` must never show: markup, URLs or descriptions in titles, badges, anchors."""
+    for e in p.entries:
+        assert e.title and len(e.title) <= 200, (e.line, e.title)
+        assert not re.search(r"[\[\]*]|https?://|^\d+\)", e.title), (e.line, e.title)
+        assert not any(lk.url.startswith(("#", "./#", "/#")) for lk in e.links)
+        assert not any("shields.io" in lk.url or "travis-ci" in lk.url or "badge" in lk.url for lk in e.links)
+        assert e.nickname is None or not re.search(r"\d+\s*stars?", e.nickname)
+
+
+# -- bold title, italic authors, venue sentence, bracketed links ---------------------------------------
+
+BOLD = {  # line → (slug, authors as written, venue hint, year hint)
+    15: ("mdl-elmo", "all", "NAACL", 2018),
+    16: ("mdl-ulmfit", "all", "ACL", 2018),
+    17: ("mdl-bert", "all", "NAACL", 2019),
+    18: ("mdl-xlnet", "all", "NeurIPS", 2019),  # the two-line form: authors and venue on the next lines
+    21: ("trf-transformer-xl", "initials", "ACL", 2019),
+    22: ("mdl-roberta", "first 3", "arXiv", 2019),  # "… et al."
+    24: ("mdl-ernie-thu", "all", "ACL", 2019),  # a "-" bullet, authors indented below
+    29: ("cmp-bert-pkd", "all", "EMNLP", 2019),  # the venue hint after the links: "(EMNLP2019)"
+    30: ("cmp-tinybert", "all", "Findings of EMNLP", 2020),  # a stars badge among the links
+}
+
+
+def test_bold_title_lists_split_title_authors_venue_and_links() -> None:
+    p = parsed("bold_title.md")
+    entries = by_line(p)
+    assert sorted(entries) == sorted(BOLD)  # no badge, contents or build-status entries
+    for line, (slug, authors, venue, year) in BOLD.items():
+        _check_against_facts(entries[line], slug, authors, venue, year)
+    _no_junk(p)
+    assert entries[15].nickname == "ELMo"  # "(**ELMo**)" after the links
+    assert entries[17].nickname is None  # "[**12 stars**]" is a counter, not a nickname
+    assert [lk.label for lk in entries[17].links] == ["pdf", "code"]
+    assert entries[18].end_line == 20 and entries[18].ids.github == "zihangdai/xlnet"
+    # a stars badge links the code: kept as the code link; a build-status badge is dropped
+    assert [lk.label for lk in entries[30].links] == ["code", "pdf"]
+    assert entries[30].ids.github == "huawei-noah/Pretrained-Language-Model"
+    assert p.warnings == ()
+
+
+def test_the_lists_authors_reach_the_query_as_people() -> None:
+    entry = by_line(parsed("bold_title.md"))[21]
+    people = query_of(entry).authors
+    assert [p.family for p in people] == [n.split()[-1] for n in fact_authors(facts("trf-transformer-xl"))]
+    assert people[4].given == "Q. V."
+
+
+# -- weekly tables: "1) Title  long description" in one cell ------------------------------------------
+
+WEEKLY = {
+    9: ("cmp-albert", "none", "ICLR", 2020),  # a double space ends the title
+    10: ("cmp-tinybert", "none", None, None),  # a sentence break ends it
+    11: ("trf-reformer", "none", "ICLR", 2020),  # "3) [Title](…)  notes": the number is not the title
+    17: ("app-sentence-bert", "none", None, None),  # a number column, then the numbered title
+}
+
+
+def test_weekly_tables_keep_the_title_and_move_the_notes_to_the_description() -> None:
+    p = parsed("weekly_table.md")
+    entries = by_line(p)
+    assert sorted(entries) == sorted(WEEKLY)  # the Colab badge row is no entry
+    for line, (slug, authors, venue, year) in WEEKLY.items():
+        _check_against_facts(entries[line], slug, authors, venue, year)
+    _no_junk(p)
+    for e in entries.values():
+        assert e.description and e.description.startswith(("Notes", "A short note"))
+    assert p.warnings == ()  # a badge-only row is decoration, not a skipped row
+
+
+# -- link labels that are identifiers or tool names; URLs and arXiv ids in the text -------------------
+
+LABELS = {
+    7: ("mdl-bert", "all", None, None),  # [arXiv:1810.04805](…), Title, Authors
+    8: ("mdl-roberta", "none", None, None),  # [1907.11692](…) Title
+    9: ("mdl-udify", "all", None, None),  # Title. Authors. https://… (a bare URL in the text)
+    10: ("trf-attention-is-all-you-need", "none", "NIPS", 2017),  # … arXiv:1706.03762 in the text
+    11: ("att-sixteen-heads", "none", "NeurIPS", 2019),  # [[pdf](…)] (NeurIPS2019)
+    12: ("mdl-electra", "all", "ICLR", 2020),  # [Title](…). *Authors*. ICLR 2020.
+    16: ("mdl-uer", "none", None, None),  # [UER-py](github): [Paper Title](paper)
+    17: ("ana-hf-transformers", "none", None, None),  # [Transformers](github) - [Paper Title](paper)
+}
+
+
+def test_a_link_label_that_is_an_id_or_a_tool_is_not_the_title() -> None:
+    p = parsed("link_labels.md")
+    entries = by_line(p)
+    assert sorted(entries) == sorted([*LABELS, 18])
+    for line, (slug, authors, venue, year) in LABELS.items():
+        _check_against_facts(entries[line], slug, authors, venue, year)
+    _no_junk(p)
+    assert (entries[16].nickname, entries[16].ids.github) == ("UER-py", "dbiir/UER-py")
+    assert (entries[17].nickname, entries[17].ids.github) == ("Transformers", "huggingface/transformers")
+    assert entries[16].description == "a toolkit"  # "[**12 stars**]" is neither nickname nor description
+    assert [lk.label for lk in entries[7].links] == ["arxiv"]
+    assert (entries[18].title, entries[18].kind) == ("bertviz", "repository")
+
+
+# -- kinds from links, hosts and sections --------------------------------------------------------------
+
+GENERAL_KINDS = {
+    8: "paper", 9: "paper",  # "Review" in a paper's title does not make it a survey
+    10: "survey",  # "…: A Survey"
+    11: "repository", 12: "repository",  # a GitHub repository; a model card
+    13: "website", 14: "website",  # a leaderboard; a course
+    15: "blog", 16: "blog",  # "A Stage Review of …" on medium.com; a company blog
+    17: "talk",  # a video
+}
+
+
+def test_kinds_come_from_links_hosts_and_sections_not_from_one_word() -> None:
+    p = parsed("general.md")
+    assert {e.line: e.kind for e in p.entries} == GENERAL_KINDS
+    _no_junk(p)
+    e = by_line(p)
+    assert (e[9].ids.acl, e[9].venue, e[9].year) == ("N19-1242", "NAACL", 2019)
+    assert [lk.label for lk in e[11].links] == ["code"] and e[11].ids.github == "google-research/bert"
+    assert [lk.label for lk in e[15].links] == ["post"]
+
+
+def test_sections_still_decide_first() -> None:
+    text = ("## English Blog\n- [A Survey of Attention](https://example.org/a)\n"
+            "## Repositories\n- [tool](https://example.org/b)\n"
+            "## Survey & Review\n- [Attention in NLP](https://arxiv.org/abs/1902.02181)\n")
+    assert [e.kind for e in parse_list(text).entries] == ["blog", "repository", "survey"]
+
+
+@pytest.mark.parametrize("url,kind", [
+    ("https://github.com/google-research/bert", "repository"),
+    ("https://huggingface.co/bert-base-uncased", "repository"),
+    ("https://huggingface.co/blog/bert-101", "blog"),
+    ("https://huggingface.co/papers/1810.04805", None),
+    ("https://gluebenchmark.com/leaderboard", "website"),
+    ("https://rajpurkar.github.io/SQuAD-explorer/leaderboard", "website"),
+    ("https://web.stanford.edu/class/cs224n/", "website"),
+    ("https://zhuanlan.zhihu.com/p/12345", "blog"),
+    ("https://towardsdatascience.com/x-123", "blog"),
+    ("https://example.com/blog/2019/bert", "blog"),
+    ("https://youtu.be/abc", "talk"),
+    ("https://arxiv.org/abs/1810.04805", None),
+    ("https://www.aclweb.org/anthology/N19-1423", None),
+    ("https://github.com/google-research", None),  # an organisation page is not one repository
+    ("https://rowanzellers.com/grover/", None),
+])
+def test_hosts_say_what_a_page_is(url: str, kind: str | None) -> None:
+    assert kind_of_url(url) == kind
+
+
+def test_a_paper_link_beats_the_host_of_the_title_link() -> None:
+    text = ("- [BERT repo](https://github.com/google-research/bert) [[paper]](https://arxiv.org/abs/1810.04805)\n"
+            "- Title only with code [[code]](https://github.com/a/b)\n"
+            "- A post [[blog]](https://medium.com/@x/y-1) [[pdf]](https://example.org/y.pdf)\n")
+    assert [e.kind for e in parse_list(text).entries] == ["paper", "repository", "paper"]
+
+
+# -- warnings quote the link as written ----------------------------------------------------------------
+
+def test_warnings_quote_each_link_as_the_list_writes_it() -> None:
+    text = ("- A [[code]](exbert.net)\n- B [pdf](paper.pdf)\n- C [Project page](//example.org/c)\n"
+            "- D [[paper]](https://arxiv.org/abs/1810.04805)[[paper]](https://arxiv.org/abs/1810.04805)\n")
+    messages = [w.message for w in parse_list(text).warnings]
+    assert messages == [
+        "line 1: link [[code]](exbert.net) has no scheme; resolved to https://exbert.net",
+        "line 2: relative link [pdf](paper.pdf) kept as written (no base URL)",
+        "line 3: link [Project page](//example.org/c) has no scheme; resolved to https://example.org/c",
+        "line 4: duplicate link [[paper]](https://arxiv.org/abs/1810.04805) dropped",
+    ]
+
+
+# -- the rules underneath ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,names", [
+    ("A. Author, B. Author", ("A. Author", "B. Author")),
+    ("Jeremy Howard and Sebastian Ruder", ("Jeremy Howard", "Sebastian Ruder")),
+    ("Teven Le Scao, Laurens van der Maaten & Łukasz Kaiser", ("Teven Le Scao", "Laurens van der Maaten", "Łukasz Kaiser")),
+    ("Yinhan Liu, Myle Ott et al.", ("Yinhan Liu", "Myle Ott")),
+    ("Zhiyuan Liu1, Maosong Sun2*", ("Zhiyuan Liu", "Maosong Sun")),
+    ("Attention Is All You Need", None),
+    ("Deep Contextualized Word Representations", None),
+    ("BERT Visualization Tool", None),
+    ("Google Research", None),  # one name alone is a name only where it was set apart
+    ("NAACL 2019", None),
+])
+def test_names(text: str, names: tuple[str, ...] | None) -> None:
+    assert names_in(text) == names
+
+
+def test_title_then_authors_after_commas() -> None:
+    assert split_title_authors("75 Languages, 1 Model: Parsing Universal Dependencies Universally, Dan Kondratyuk, Milan Straka") == (
+        "75 Languages, 1 Model: Parsing Universal Dependencies Universally", ("Dan Kondratyuk", "Milan Straka"))
+    assert split_title_authors("Show, Attend and Tell") == ("Show, Attend and Tell", ())
+
+
+def test_sentences_do_not_break_at_initials_or_abbreviations() -> None:
+    assert sentences("A Title. J. Devlin, M.-W. Chang et al. NAACL 2019.") == ["A Title", "J. Devlin, M.-W. Chang et al", "NAACL 2019"]
+    assert sentences("Cats vs. Dogs, e.g. a study") == ["Cats vs. Dogs, e.g. a study"]
+
+
+@pytest.mark.parametrize("text,hint", [
+    ("ACL2019", ("ACL", 2019)), ("NeurIPS 2019.", ("NeurIPS", 2019)), ("In Proceedings of EMNLP-IJCNLP 2019", ("EMNLP-IJCNLP", 2019)),
+    ("TACL, 2020", ("TACL", 2020)), ("2019", (None, 2019)), ("a long sentence that ends in 2019 but is a description", None),
+    ("BERT Visualization Tool", None),
+])
+def test_bare_venue(text: str, hint) -> None:
+    assert bare_venue(text) == hint
+
+
+# -- guarantees on generated items ---------------------------------------------------------------------
+
+_WORD = st.sampled_from("Attention Neural Sparse models of for Learning Transformers BERT via Deep Graph and Efficient "
+                        "Language with Text Pre-training Robust 2.0 Multi-lingual".split())
+_GIVEN = st.sampled_from(["Ashish", "Noam", "Ming-Wei", "Łukasz", "J.", "Quoc V.", "Zhilin", "Anna"])
+_FAMILY = st.sampled_from(["Vaswani", "Shazeer", "Chang", "Kaiser", "Devlin", "Le", "Yang", "van der Maaten", "O'Brien"])
+_NAME = st.builds(lambda g, f: f"{g} {f}", _GIVEN, _FAMILY)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.lists(_WORD, min_size=2, max_size=12), names=st.lists(_NAME, min_size=1, max_size=8),
+       venue=st.sampled_from(["ACL", "NeurIPS", "ICLR", "Findings of EMNLP"]), year=st.integers(1990, 2030),
+       two_lines=st.booleans(), arxiv=st.from_regex(r"\A(1[0-9]|2[0-4])(0[1-9]|1[0-2])\.[0-9]{5}\Z"))
+def test_any_bold_title_item_reads_back(words, names, venue, year, two_lines, arxiv) -> None:
+    title = " ".join(words)
+    sep = "\n   " if two_lines else ". "
+    text = f"1. **{title}**{sep}*{', '.join(names)}*{sep}{venue} {year}. [[pdf](https://arxiv.org/abs/{arxiv})]\n"
+    (e,) = parse_list(text).entries
+    assert (e.title, list(e.authors), e.venue, e.year, e.ids.arxiv) == (title, names, venue, year, arxiv)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.lists(_WORD, min_size=2, max_size=12), note=st.lists(_WORD, min_size=6, max_size=60),
+       n=st.integers(1, 99), double_space=st.booleans())
+def test_any_weekly_cell_keeps_only_the_title(words, note, n, double_space) -> None:
+    title = " ".join(words)
+    description = "Notes " + " ".join(note)
+    cell = f"{n}) {title}  {description}" if double_space else f"{n}) {title}. {description}" + " x" * 120
+    (e,) = parse_list(f"| Paper | Link |\n|---|---|\n| {cell} | [arXiv](https://arxiv.org/abs/1810.04805) |\n").entries
+    assert e.title == title
