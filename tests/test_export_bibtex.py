@@ -65,11 +65,13 @@ def test_types_by_what_the_work_is():
         work(title="F", kind="blog", authors=(), url="https://x.org/post"),
         work(title="G", kind="repository", authors=(), ids=Ids(github="a/b")),
         work(title="H", kind="talk", url="https://x.org/talk"),
+        work(title="I", kind="website", authors=(), url="https://gluebenchmark.com/leaderboard"),
     ])
     heads = re.findall(r"^@(\w+)\{", export_works(ws, "bibtex"), re.M)
-    assert heads == ["inproceedings", "article", "misc", "misc", "book", "misc", "misc", "misc"]
+    assert heads == ["inproceedings", "article", "misc", "misc", "book", "misc", "misc", "misc", "misc"]
     heads = re.findall(r"^@(\w+)\{", export_works(ws, "biblatex"), re.M)
-    assert heads == ["inproceedings", "article", "online", "online", "book", "online", "software", "misc"]
+    assert heads == ["inproceedings", "article", "online", "online", "book", "online", "software", "misc", "online"]
+    assert "url = {https://gluebenchmark.com/leaderboard}" in export_works(ws[-1:], "bibtex")
 
 
 def test_corr_article_becomes_arxiv_misc_not_a_journal():

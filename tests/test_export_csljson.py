@@ -67,7 +67,10 @@ def test_non_papers():
                 url="https://x.org/b", key="b")
     repo = Work(title="R", origins=(Entry(section=("S",), line=1, title="R", kind="repository", description="desc"),),
                 kind="repository", ids=Ids(github="o/r"), key="r")
+    site = Work(title="GLUE", origins=(Entry(section=("S",), line=1, title="GLUE", kind="website"),), kind="website",
+                url="https://gluebenchmark.com/leaderboard", key="g")
     assert csl_item(blog)["type"] == "post-weblog"
+    assert (csl_item(site)["type"], csl_item(site)["URL"]) == ("webpage", "https://gluebenchmark.com/leaderboard")
     r = csl_item(repo)
     assert r["type"] == "software" and r["URL"] == "https://github.com/o/r" and r["note"] == "desc"
 

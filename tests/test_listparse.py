@@ -394,6 +394,7 @@ def _check_lines(text: str, parsed: ParsedList) -> None:
         assert 1 <= e.line <= n
         assert e.end_line is not None and e.line <= e.end_line <= n
         assert e.kind in KINDS
+        assert "\n" not in e.title and all(a and "\n" not in a for a in e.authors)
         for w in e.warnings:
             m = re.match(r"line (\d+): ", w)
             assert m and 1 <= int(m.group(1)) <= n
@@ -408,6 +409,11 @@ FRAGMENTS = st.sampled_from([
     "https://arxiv.org/abs/1909.10351", "https://github.com/a/b", "exbert.net", "https://example.org/\n",
     "(EMNLP 2019)", "(ICLR 202)", "(2020)", "Title", "Survey", "Blog", "Repositories", "<html>", "\x00", "\ufffd",
     "#anchor", "<https://x.org>", "`code`", "\t",
+    # the styles of other lists (issue 14)
+    "**Title**. ", "*A. Author, B. Author*. ", "ACL2019. ", "1) ", "  ", "arXiv:1810.04805", "./#anchor",
+    "[![b](https://img.shields.io/x.svg)](https://github.com/a/b)", "![i](x.png)", "[[pdf](https://x.org/p.pdf)]",
+    "[arXiv:1810.04805](https://arxiv.org/abs/1810.04805), ", "[Tool](https://github.com/a/b): ", "[**12 stars**]",
+    "(NeurIPS2019)", " et al.", "https://arxiv.org/abs/1907.11692 ",
 ])
 
 

@@ -313,3 +313,88 @@ def test_any_weekly_cell_keeps_only_the_title(words, note, n, double_space) -> N
     cell = f"{n}) {title}  {description}" if double_space else f"{n}) {title}. {description}" + " x" * 120
     (e,) = parse_list(f"| Paper | Link |\n|---|---|\n| {cell} | [arXiv](https://arxiv.org/abs/1810.04805) |\n").entries
     assert e.title == title
+
+
+# -- and they resolve: each style's papers come out as their facts say ----------------------------------
+
+@pytest.mark.parametrize("name,lines", [("bold_title.md", BOLD), ("weekly_table.md", WEEKLY), ("link_labels.md", LABELS)])
+def test_each_style_resolves_to_the_papers_its_facts_describe(fake, name: str, lines: dict) -> None:
+    from atpbib.cli import _work_json
+    from atpbib.fetch import Fetcher
+    from atpbib.resolve import resolve_entries
+    from facts import expected, score_work
+    from fakeservices import environment
+
+    fast = {f"ATPBIB_INTERVAL_{s}": "0" for s in ("ARXIV", "DBLP", "S2", "CROSSREF")}
+    entries = [e for e in parsed(name).entries if e.kind in ("paper", "survey", "book")]
+    with environment({**fake.env(), **fast}), Fetcher(None, max_attempts=2, backoff_base=0.05) as fetcher:
+        result = resolve_entries(entries, fetcher)
+    by_entry = {w.first_entry.line: _work_json(w) for w in result.works}
+    wrong = {}
+    for line, (slug, *_rest) in lines.items():
+        entry = by_line(parsed(name))[line]
+        exp = expected(facts(slug), entry.ids.known())
+        scores = score_work(exp, by_entry[line])
+        if not all(scores.values()):
+            wrong[line] = [f for f, ok in scores.items() if not ok]
+    assert wrong == {}
+    assert all(by_entry[line]["sources"] != ["list"] for line in lines)  # found by the services, not echoed
+
+
+# -- more shapes seen in public lists (placeholder papers: the shape is what is tested) ------------------
+
+@pytest.mark.parametrize("item,title,authors,hint", [
+    ("[arXiv:1901.00001](https://arxiv.org/abs/1901.00001), A Study of Things, Authors: Ann Author, Bob Writer",
+     "A Study of Things", ("Ann Author", "Bob Writer"), (None, None)),
+    ("A Study of Things, Author et al., NeurIPS 2017 [[pdf]](https://arxiv.org/abs/1901.00001)",
+     "A Study of Things", ("Author",), ("NeurIPS", 2017)),
+    ("[A Study of Things](https://arxiv.org/abs/1901.00001), Ann Author, Bob Writer, NIPS 2017",
+     "A Study of Things", ("Ann Author", "Bob Writer"), ("NIPS", 2017)),
+    ("[A Study of Things](https://arxiv.org/abs/1901.00001) by Ann Author", "A Study of Things", ("Ann Author",), (None, None)),
+    ("**A Study of Things: A Review of Methods.** *Ann Author, Bob Writer*. arXiv 2018. [paper](https://arxiv.org/pdf/1901.00001.pdf)",
+     "A Study of Things: A Review of Methods", ("Ann Author", "Bob Writer"), ("arXiv", 2018)),
+    ("[ACL 2019] A Study of Things [[paper]](https://arxiv.org/abs/1901.00001)", "A Study of Things", (), ("ACL", 2019)),
+    ("A Study of Things. TACL 2020. [paper](https://arxiv.org/abs/1901.00001)", "A Study of Things", (), ("TACL", 2020)),
+    ("Show, Attend and Tell: A Study (ICML 2015) [[paper]](https://arxiv.org/abs/1901.00001)",
+     "Show, Attend and Tell: A Study", (), ("ICML", 2015)),
+    ("Small, Fast, Cheaper and Lighter Models [[paper]](https://arxiv.org/abs/1901.00001)",
+     "Small, Fast, Cheaper and Lighter Models", (), (None, None)),
+    ("**A Study of Things**, Author et al., *arXiv 2023*. [[paper](https://arxiv.org/abs/1901.00001)]",
+     "A Study of Things", ("Author",), ("arXiv", 2023)),
+    ("[A Study of Things](https://arxiv.org/abs/1901.00001) - *Ann Author, Bob Writer*, **ACL 2019**",
+     "A Study of Things", ("Ann Author", "Bob Writer"), ("ACL", 2019)),  # a bold venue is no nickname
+    ("**A Study of Things** (NeurIPS 2020) [[paper](https://arxiv.org/abs/1901.00001)]", "A Study of Things", (), ("NeurIPS", 2020)),
+])
+def test_more_item_shapes(item: str, title: str, authors: tuple, hint: tuple) -> None:
+    (e,) = parse_list(f"- {item}\n").entries
+    assert (e.title, e.authors, (e.venue, e.year), e.ids.arxiv) == (title, authors, hint, "1901.00001")
+
+
+def test_a_weekly_row_with_a_bold_name_and_a_long_note() -> None:
+    row = ("| 1) **Thing 2** - a collection of pretrained models from small to large; the report covers training, "
+           "evaluation and safety at length. | [Paper](https://arxiv.org/abs/1901.00001), [Tweet](https://twitter.com/x/status/1) |")
+    (e,) = parse_list(f"| **Paper** | **Links** |\n|---|---|\n{row}\n").entries
+    assert (e.title, e.ids.arxiv, [lk.label for lk in e.links]) == ("Thing 2", "1901.00001", ["paper", "tweet"])
+    assert e.description.startswith("a collection of pretrained models")
+
+
+def test_a_decorated_or_numbered_link_is_still_the_title() -> None:
+    (a, b) = parse_list("- 🔥 [**Thing**](https://arxiv.org/abs/1901.00001): what it does\n\n"
+                        "| T |\n|---|\n| 7) [A Study of Things](https://arxiv.org/abs/1901.00002) |\n").entries
+    assert (a.title, a.description) == ("Thing", "what it does")
+    assert b.title == "A Study of Things"
+
+
+def test_atpbib_list_on_each_style_shows_only_its_entries() -> None:
+    from typer.testing import CliRunner
+
+    from atpbib.cli import app
+
+    expected = {"bold_title.md": BOLD, "weekly_table.md": WEEKLY, "link_labels.md": {**LABELS, 18: None},
+                "general.md": GENERAL_KINDS}
+    for name, lines in expected.items():
+        result = CliRunner().invoke(app, ["list", "--list", str(STYLES / name), "--json"])
+        assert result.exit_code == 0, result.output
+        shown = json.loads(result.stdout)
+        assert sorted(e["line"] for e in shown) == sorted(lines), name
+        assert all(e["title"] and "[" not in e["title"] for e in shown)

@@ -117,7 +117,14 @@ Pretrained Contextual Contextualized Bidirectional Universal Generative Discrimi
 Benchmark Dataset Corpus Approach Framework Method Methods Study Toward Need Really Good Better Simple New""".split())
 _INITIAL = re.compile(r"^(?:[A-Z]\.)(?:-?[A-Z]\.)*$")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*(?:[-'’][^\W\d_]+)*\.?$")
+_AUTHORS_SAID = re.compile(r"^(?:authors?\s*[:：]|(?:written\s+)?by\s)\s*", re.IGNORECASE)
 _ET_AL = re.compile(r",?\s*(?:et\s+al\.?|and\s+others|\.\.\.|…)\s*$", re.IGNORECASE)
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word that is not an acronym (BERT, GPT) or a word titles are made of."""
+    return (bool(_NAME_WORD.match(word)) and word[0].isupper() and word not in _TITLE_WORDS
+            and not (len(word) >= 3 and word.isupper() and "." not in word))
 
 
 def _is_name(part: str) -> bool:
@@ -125,13 +132,9 @@ def _is_name(part: str) -> bool:
     if not 2 <= len(words) <= 5:
         return False
     for k, word in enumerate(words):
-        if _INITIAL.match(word):
+        if _INITIAL.match(word) or (word in PARTICLES and 0 < k < len(words) - 1):
             continue
-        if word in PARTICLES and 0 < k < len(words) - 1:
-            continue
-        if not _NAME_WORD.match(word) or not word[0].isupper() or word in _TITLE_WORDS:
-            return False
-        if len(word) >= 3 and word.isupper() and "." not in word:  # an acronym: BERT, GPT
+        if not _is_name_word(word):
             return False
     return not _INITIAL.match(words[-1])  # 'Devlin J.' is written family first; 'J. Devlin' ends with the family
 
@@ -140,14 +143,18 @@ def names_in(text: str, *, single: bool = False) -> tuple[str, ...] | None:
     """'A. Author, B. Author and C. Author' → the names; None when the text is not a list of people.
     `single`: one name alone counts (it was set apart, in italics)."""
     t = clean(text).strip(" .;:")
+    t, said = _AUTHORS_SAID.subn("", t)  # "Authors: …", "by …": the list says these are people
+    single = single or bool(said)
     t = re.sub(r"(?<=[^\W\d])\d+(?=,|$|\s)", "", re.sub(r"[*†‡§¶]+", "", t))  # footnote and affiliation marks
-    t = _ET_AL.sub("", t)
+    t, et_al = _ET_AL.subn("", t)
     if not t or len(t) > 2000:
         return None
     parts = [p.strip() for p in re.split(r",|;|\s+&\s+|\s+and\s+", t)]
     parts = [re.sub(r"^and\s+", "", p) for p in parts if p]
-    if not parts or not all(_is_name(p) for p in parts):
+    lone_family = et_al and len(parts) == 1 and _is_name_word(parts[0])  # "Vaswani et al."
+    if not parts or not (lone_family or all(_is_name(p) for p in parts)):
         return None
+    single = single or bool(et_al)
     if len(parts) == 1 and not single:
         return None
     return tuple(parts)
@@ -207,7 +214,8 @@ def analyse(segs: list[Seg], line: int, end_line: int) -> Piece:
     pre, lead = segs[:first], segs[first]
     title_at: int | None = None
     tail_from = first + 1
-    if _NUMBER_ONLY.fullmatch("".join(s.text for s in pre if s.kind == "text")):
+    pre_text = "".join(s.text for s in pre if s.kind == "text")
+    if _NUMBER_ONLY.fullmatch(pre_text) or (pre_text.strip() and not re.search(r"\w", pre_text)):
         pre = []  # "3) [Title](…)": the number is the list's, not the title's
     if "".join(s.text for s in pre if s.kind == "text").strip():
         _read_head(piece, pre)
@@ -293,8 +301,9 @@ def _chunks(segs: list[Seg]) -> list[tuple[str, str]]:
 def _read_head(piece: Piece, segs: list[Seg], after_id: bool = False) -> None:
     """The text before the links: the title, and in bold-title lists the authors and venue after it."""
     chunks = [c for c in _chunks(segs) if c[1]]
-    while chunks and not chunks[0][1].strip():
-        chunks.pop(0)
+    while chunks and chunks[0][0] == "plain" and (not chunks[0][1].strip() or _NUMBER_ONLY.fullmatch(chunks[0][1])
+                                                  or not re.search(r"\w", chunks[0][1])):
+        chunks.pop(0)  # blank, "1) " or an emoji before a bold title
     if not chunks:
         return
     style, first = chunks[0]
@@ -315,15 +324,21 @@ def _read_head(piece: Piece, segs: list[Seg], after_id: bool = False) -> None:
 
 def _plain_title(piece: Piece, raw: str, after_id: bool = False) -> None:
     """Plain text that starts with the title: '1) Title  description', 'Title. A. Author. ACL 2019.',
-    'Title, A. Author, B. Author' (after an id link), 'Title (EMNLP 2019)'."""
+    'Title, A. Author, B. Author, NIPS 2017', '[ACL 2019] Title', 'Title (EMNLP 2019)'."""
     text = raw.replace("\n", " ").strip(SEPARATORS)
     text = _NUMBERED.sub("", text)
+    lead = _LEADING_HINT.match(text)
+    if lead and bare_venue(lead.group(1)):
+        piece.hint(lead.group(1))
+        text = text[lead.end():]
     description = ""
     m = _DOUBLE_SPACE.search(text)
     if m and len(clean(text[m.end():])) >= 20:
         text, description = text[: m.start()], text[m.end():]
     parts = sentences(text)
-    if len(parts) > 1:
+    if len(parts) == 1:
+        text = parts[0]  # "Title." : the full stop ends the sentence, it is not the title's
+    elif len(parts) > 1:
         known = [_field(p) for p in parts[1:]]
         if any(k is not None for k in known) or len(text) > LONG_TITLE:
             text = parts[0]
@@ -332,10 +347,7 @@ def _plain_title(piece: Piece, raw: str, after_id: bool = False) -> None:
                     description = (description + " " + p + ".").strip() if description else p + "."
                 else:
                     _take_field(piece, p, k)
-    title = clean(text).rstrip(SEPARATORS)
-    if after_id and not piece.authors:
-        title, names = split_title_authors(title)
-        piece.authors = names
+    title = _trailing_fields(piece, clean(text).rstrip(SEPARATORS), single=after_id)
     pm = _VENUE_PAREN.search(title)
     if pm and looks_like_venue(pm.group(1)) and title[: pm.start()].strip():
         piece.hint(pm.group(1))
@@ -343,6 +355,23 @@ def _plain_title(piece: Piece, raw: str, after_id: bool = False) -> None:
     piece.title = title
     if description.strip():
         piece.description = clean(description)
+
+
+_LEADING_HINT = re.compile(r"^\s*[\[(]([^\])]{2,60})[\])]\s*(?=\S)")  # "[ACL 2019] Title", "(NeurIPS 2019) Title"
+
+
+def _trailing_fields(piece: Piece, text: str, single: bool = False) -> str:
+    """'Title, A. Author, B. Author, NIPS 2017' → 'Title', taking the venue and the authors off the end.
+    `single`: one name alone counts as the authors (after an id link, where nothing else can follow)."""
+    head, sep, last = text.rpartition(",")
+    if sep and head.strip() and piece.venue_raw is None and bare_venue(last):
+        _take_field(piece, last.strip(), "venue")
+        text = head.rstrip(SEPARATORS)
+    if not piece.authors and "," in text:
+        title, names = split_title_authors(text)
+        if names and (single or len(names) > 1 or _ET_AL.search(text)):
+            piece.authors, text = names, title
+    return text
 
 
 def _field(text: str) -> str | None:
@@ -390,6 +419,17 @@ def _read_fields(piece: Piece, chunks: list[tuple[str, str]]) -> None:
 _COUNT = re.compile(r"^[\d,.]+\s*[kKmM]?\+?\s*(?:stars?|forks?|citations?|cited|⭐|★)?$", re.IGNORECASE)
 
 
+def _tail_fields(piece: Piece, text: str) -> str:
+    """', Ashish Vaswani, Noam Shazeer, NIPS 2017' after a title link: the authors and the venue, no description."""
+    head, sep, last = text.rpartition(",")
+    if sep and piece.venue_raw is None and bare_venue(last) and names_in(head):
+        _take_field(piece, last.strip(), "venue")
+        text = head.strip(SEPARATORS)
+    if not piece.authors and "," in text and names_in(text):
+        piece.authors, text = names_in(text) or (), ""
+    return text
+
+
 def _emphasis_groups(segs: list[Seg]) -> list[tuple[int, int]]:
     """(start, end) of each run of emphasised text; a link or plain text ends a run."""
     groups: list[tuple[int, int]] = []
@@ -412,7 +452,9 @@ def _read_tail(piece: Piece, segs: list[Seg], after_title_link: bool) -> None:
         if before.rstrip().endswith("[") and after.lstrip().startswith("]"):
             continue  # [**12 stars**]: a counter in brackets, not a name
         italic = not any(s.strong for s in segs[start:end])
-        if italic and not piece.authors and names_in(text, single=True):
+        if bare_venue(text):
+            _take_field(piece, text, "venue")  # "**ACL 2019**": a hint set in bold, not a nickname
+        elif italic and not piece.authors and names_in(text, single=True):
             piece.authors = names_in(text, single=True) or ()
         elif piece.nickname is None and text and not _COUNT.match(text):
             piece.nickname = text
@@ -427,6 +469,8 @@ def _read_tail(piece: Piece, segs: list[Seg], after_title_link: bool) -> None:
         piece.hint(m.group(1))  # [[code](…)] (NeurIPS2019): a hint after the links
         plain = plain[: m.start()]
     desc = plain.strip(SEPARATORS + "[]")
+    if after_title_link and desc:
+        desc = _tail_fields(piece, desc)
     if after_title_link and desc:
         parts = sentences(desc)
         kinds = [_field(p.strip(SEPARATORS)) for p in parts]

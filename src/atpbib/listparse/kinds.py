@@ -81,7 +81,7 @@ def kind_of_url(url: str) -> str | None:
 
 _SURVEY_TITLE = re.compile(
     r"(?:^|[:.—–-]\s*)(?:an?\s+)?(?:\w+\s+){0,2}(?:survey|review|overview)\s*$"  # "…: A Survey", "…: A Critical Review"
-    r"|^(?:an?\s+)?(?:\w+\s+){0,2}(?:survey|review|overview)\s+(?:of|on)\b"  # "A Survey on …", "A Review of …"
+    r"|(?:^|[:.—–]\s*)(?:an?\s+)?(?:\w+\s+){0,2}(?:survey|review|overview)\s+(?:of|on)\b"  # "…: A Review of …"
     r"|\b(?:literature|systematic)\s+review\b|\bsurvey\s+(?:of|on)\b",
     re.IGNORECASE,
 )
