@@ -465,8 +465,6 @@ def lock_command(
 ) -> None:
     """Record the resolution of every paper of the list in a lock file that every command then uses."""
     with _user_errors():
-        import datetime as dt
-
         from . import lock as locking
         from .api import select
         from .resolve import resolve_entries
@@ -482,59 +480,14 @@ def lock_command(
             papers = [e for e in parsed.entries if e.kind in RESOLVABLE_KINDS]
             selected = [e for e in select(parsed, section or []) if e.kind in RESOLVABLE_KINDS]
             _warn(parsed, strict, selected)
-            cutoff = (dt.date.today() - dt.timedelta(days=older_than)).isoformat() if older_than is not None else None
-            kept_manual, todo = [], []
-            for e in selected:
-                record = old.find(e) if old else None
-                if record is None:
-                    todo.append(e)
-                elif not update or (cutoff is not None and record.locked > cutoff):
-                    continue
-                elif record.is_manual:
-                    kept_manual.append(e)
-                else:
-                    todo.append(e)
+            todo, kept_manual = locking.plan(old, selected, update=update, older_than_days=older_than)
             result = resolve_entries(todo, fetcher) if todo else None
-        records = {id(r): r for r in (old.records if old else [])}
-        for r in (old.orphans(papers) if old else []):
-            records.pop(id(r), None)
-        added = updated = unchanged = failed = 0
-        lines: list[str] = []
-        for work in (result.works if result else []):
-            stuck = [p for p in work.problems if getattr(p, "run_wide", False)]
-            for e in work.entries:
-                before = old.find(e) if old else None
-                if stuck:
-                    failed += 1
-                    lines.append(f"line {e.line}: not locked ({stuck[0]}): {e.title}")
-                    continue
-                new = locking.record_for(e, work)
-                if before is not None:
-                    records.pop(id(before), None)
-                records[id(new)] = new
-                if before is None:
-                    added += 1
-                    lines.append(f"line {e.line}: added: {work.title} [{work.venue or work.type}]")
-                else:
-                    diff = locking.changes(before.work, new.work)
-                    if diff:
-                        updated += 1
-                        lines.append(f"line {e.line}: changed: {work.title}")
-                        lines += [f"    {d}" for d in diff]
-                    else:
-                        unchanged += 1
-        for e in kept_manual:
-            lines.append(f"line {e.line}: kept (edited by hand): {e.title}")
-        orphans = len(old.orphans(papers)) if old else 0
-        new_lock = locking.Lock(path=path, list_name=parsed.source_name, written=locking.today(),
-                                records=list(records.values()), note=old.note if old else "")
-        locking.write(new_lock, path)
-        for line in lines:
+        outcome = locking.updated(old, path, parsed.source_name, papers, result.works if result else (), kept_manual)
+        locking.write(outcome.lock, path)
+        for line in outcome.lines:
             typer.echo(line)
-        typer.echo(f"lock: wrote {path}: {len(new_lock.records)} work(s); {added} added, {updated} changed, "
-                   f"{unchanged} unchanged, {len(kept_manual)} kept by hand, {failed} not locked (a source failed), "
-                   f"{orphans} orphan(s) removed")
-        if failed:
+        typer.echo(outcome.summary())
+        if outcome.failed:
             raise typer.Exit(1)
 
 

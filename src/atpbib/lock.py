@@ -227,5 +227,79 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return out
 
 
-__all__ = ["BUNDLED_LOCK", "LOCK_NAME", "Lock", "LockError", "Record", "changes", "default_path", "disabled", "dumps",
-           "locate", "read", "record_for", "today", "write"]
+# -- `atpbib lock`: what to resolve, and the lock that results ----------------------------------------------
+
+def plan(old: Lock | None, selected: Sequence[Any], *, update: bool = False,
+         older_than_days: float | None = None) -> tuple[list[Any], list[Any]]:
+    """(entries to resolve now, entries whose hand-edited records are kept): new entries always; locked
+    ones only with `update`, and then only those locked more than `older_than_days` ago."""
+    cutoff = (dt.date.today() - dt.timedelta(days=older_than_days)).isoformat() if older_than_days is not None else None
+    todo, kept_manual = [], []
+    for e in selected:
+        record = old.find(e) if old else None
+        if record is None:
+            todo.append(e)
+        elif not update or (cutoff is not None and record.locked > cutoff):
+            continue
+        elif record.is_manual:
+            kept_manual.append(e)
+        else:
+            todo.append(e)
+    return todo, kept_manual
+
+
+@dataclass
+class Outcome:
+    """The lock `atpbib lock` writes, and what it says about each change."""
+
+    lock: Lock
+    lines: list[str] = field(default_factory=list)
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0  # a source failed run-wide: the entry keeps its old record (or none)
+    kept: int = 0
+    orphans: int = 0
+
+    def summary(self) -> str:
+        return (f"lock: wrote {self.lock.path}: {len(self.lock.records)} work(s); {self.added} added, {self.changed} changed, "
+                f"{self.unchanged} unchanged, {self.kept} kept by hand, {self.failed} not locked (a source failed), "
+                f"{self.orphans} orphan(s) removed")
+
+
+def updated(old: Lock | None, path: Path, list_name: str, papers: Sequence[Any], works: Iterable[Work],
+            kept_manual: Sequence[Any] = ()) -> Outcome:
+    """The new lock: the old records minus orphans of the list, with the freshly resolved works in."""
+    records = {id(r): r for r in (old.records if old else [])}
+    orphans = old.orphans(papers) if old else []
+    for r in orphans:
+        records.pop(id(r), None)
+    out = Outcome(lock=Lock(path=path, list_name=list_name, written=today(), note=old.note if old else ""),
+                  kept=len(kept_manual), orphans=len(orphans))
+    for work in works:
+        stuck = [p for p in work.problems if getattr(p, "run_wide", False)]
+        for e in work.origins:
+            before = old.find(e) if old else None
+            if stuck:
+                out.failed += 1
+                out.lines.append(f"line {e.line}: not locked ({stuck[0]}): {e.title}")
+                continue
+            new = record_for(e, work)
+            if before is not None:
+                records.pop(id(before), None)
+            records[id(new)] = new
+            if before is None:
+                out.added += 1
+                out.lines.append(f"line {e.line}: added: {work.title} [{work.venue or work.type}]")
+            elif diff := changes(before.work, new.work):
+                out.changed += 1
+                out.lines += [f"line {e.line}: changed: {work.title}"] + [f"    {d}" for d in diff]
+            else:
+                out.unchanged += 1
+    out.lines += [f"line {e.line}: kept (edited by hand): {e.title}" for e in kept_manual]
+    out.lock.records = list(records.values())
+    return out
+
+
+__all__ = ["BUNDLED_LOCK", "LOCK_NAME", "Lock", "LockError", "Outcome", "Record", "changes", "default_path", "disabled",
+           "dumps", "locate", "plan", "read", "record_for", "today", "updated", "write"]
