@@ -219,6 +219,8 @@ def test_sections_still_decide_first() -> None:
     ("https://www.aclweb.org/anthology/N19-1423", None),
     ("https://github.com/google-research", None),  # an organisation page is not one repository
     ("https://rowanzellers.com/grover/", None),
+    ("http://www.arxiv-sanity.com/", "website"),  # a home page
+    ("https://docs.example.org/guide", "website"),
 ])
 def test_hosts_say_what_a_page_is(url: str, kind: str | None) -> None:
     assert kind_of_url(url) == kind
@@ -398,3 +400,39 @@ def test_atpbib_list_on_each_style_shows_only_its_entries() -> None:
         shown = json.loads(result.stdout)
         assert sorted(e["line"] for e in shown) == sorted(lines), name
         assert all(e["title"] and "[" not in e["title"] for e in shown)
+
+
+@pytest.mark.parametrize("item,title,authors,venue,year", [
+    ("Ann Author, et al.: A Study of Things, 1992.", "A Study of Things", ("Ann Author",), None, 1992),
+    ("Ann Author and Bob Writer. A Study of Things, Computational Linguistics, 1993.", "A Study of Things",
+     ("Ann Author", "Bob Writer"), "Computational Linguistics", 1993),
+    ("Ann Author: A Study of Things, J. of Machine Learning Research, 2003.", "A Study of Things", ("Ann Author",),
+     "J. of Machine Learning Research", 2003),
+    ("Cara Writer. A Study of Things, ACL 2005.", "A Study of Things", ("Cara Writer",), "ACL", 2005),
+])
+def test_a_reference_written_out_without_a_link_is_an_entry(item, title, authors, venue, year) -> None:
+    (e,) = parse_list(f"* {item}\n").entries
+    assert (e.title, e.authors, e.venue, e.year, e.links) == (title, authors, venue, year, ())
+
+
+def test_text_without_a_link_or_a_reference_shape_is_still_skipped() -> None:
+    p = parse_list("* A note about things.\n* Show, Attend and Tell: A Study (ICML 2015)\n"
+                   "* Ann Author, Bob Writer. A Study of Things.\n")  # no year: not a reference
+    assert p.entries == () and len(p.warnings) == 3
+
+
+@pytest.mark.parametrize("item,authors,year,title", [
+    ("Author and Writer - 2014 - **A Study of Things** [[pdf]](https://arxiv.org/abs/1901.00001)", ("Author", "Writer"), 2014, "A Study of Things"),
+    ("Author et al. - 2018 - A Study of Things [[pdf]](https://arxiv.org/abs/1901.00001)", ("Author",), 2018, "A Study of Things"),
+])
+def test_a_file_name_shape_gives_the_authors_year_and_title(item, authors, year, title) -> None:
+    (e,) = parse_list(f"- {item}\n").entries
+    assert (e.title, e.authors, e.year, e.ids.arxiv) == (title, authors, year, "1901.00001")
+
+
+def test_a_table_without_titles_but_with_ids_is_read_quietly() -> None:
+    text = ("| Model | Description | Year | Paper |\n|---|---|---|---|\n"
+            "| **Thing** | What it does, in a sentence or two. | 2019 | [arXiv:1901.00001](https://arxiv.org/abs/1901.00001) |\n")
+    p = parse_list(text)
+    (e,) = p.entries
+    assert (e.title, e.nickname, e.year, e.ids.arxiv, p.warnings) == ("", "Thing", 2019, "1901.00001", ())

@@ -76,8 +76,9 @@ def make_entry(p: Piece, section: tuple[str, ...], extra_links: list[RawLink] | 
     raw = list(p.links) + list(extra_links or [])
     kind = kind_of(section, p.title, raw)
     links = finish_links(raw, kind, p.line, warnings)
-    if not p.title:
-        warnings.append(w(p.line, "item has no title text"))
+    ids = ids_from_links(links, kind=kind)
+    if not p.title and not any(k != "github" for k in ids.known()):
+        warnings.append(w(p.line, "item has no title text"))  # (with an id, the source gives the title)
     return Entry(
         section=section,
         line=p.line,
@@ -87,7 +88,7 @@ def make_entry(p: Piece, section: tuple[str, ...], extra_links: list[RawLink] | 
         nickname=p.nickname,
         kind=kind,
         links=links,
-        ids=ids_from_links(links, kind=kind),
+        ids=ids,
         warnings=tuple(warnings),
         description=p.description,
         end_line=p.end_line,
@@ -279,6 +280,9 @@ def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], d
         mine: list[RawLink] = []
         for p in pieces:
             real = real_links(p.links)
+            if not real and not p.links and not is_nested and p.title and p.authors and p.year:
+                keep.append(p)  # a reference written out without a link: "A. Author et al.: Title, 1992."
+                continue
             if not real:
                 if not p.links and p.text and not item.children:
                     doc_warnings.append(w(p.line, f"list item without a link skipped: '{short(p.text)}'"))

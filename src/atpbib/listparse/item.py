@@ -314,6 +314,16 @@ def _read_head(piece: Piece, segs: list[Seg], after_id: bool = False) -> None:
         piece.title = clean(first).strip(SEPARATORS + ".")
         _read_fields(piece, chunks[1:])
         return
+    strong = [j for j, (st, _) in enumerate(chunks) if st == "strong"]
+    if len(strong) == 1 and strong[0] > 0:
+        before = "".join(t for _, t in chunks[: strong[0]]).strip()
+        probe = Piece(line=piece.line, end_line=piece.end_line)
+        if _authors_first(probe, before + " x") == "x":
+            # Faruqui and Dyer - 2014 - **Title** [[pdf]]: the bold part is the title
+            piece.authors, piece.venue_raw, piece.year = probe.authors, probe.venue_raw, probe.year
+            piece.title = clean(chunks[strong[0]][1]).strip(SEPARATORS + ".")
+            _read_fields(piece, chunks[strong[0] + 1:])
+            return
     # Title *A. Author, B. Author* …: an italic list of names ends the title
     k = next((j for j, (st, t) in enumerate(chunks) if j > 0 and st == "em" and names_in(t, single=True)), None)
     title_raw = "".join(t for _, t in (chunks[:k] if k else chunks))
@@ -331,9 +341,10 @@ def _plain_title(piece: Piece, raw: str, after_id: bool = False) -> None:
     if lead and bare_venue(lead.group(1)):
         piece.hint(lead.group(1))
         text = text[lead.end():]
+    text = _authors_first(piece, text)
     description = ""
     m = _DOUBLE_SPACE.search(text)
-    if m and len(clean(text[m.end():])) >= 20:
+    if m and len(clean(text[m.end():])) >= 20 and not names_in(text[m.end():].strip(SEPARATORS)):
         text, description = text[: m.start()], text[m.end():]
     parts = sentences(text)
     if len(parts) == 1:
@@ -357,7 +368,48 @@ def _plain_title(piece: Piece, raw: str, after_id: bool = False) -> None:
         piece.description = clean(description)
 
 
+# "Faruqui and Dyer - 2014 - Title" (how Zotero names a paper's file), "Peter F Brown, et al.: Title, 1992."
+_FILE_NAME = re.compile(r"^(?P<names>[^\d:]{2,200}?)\s+[-–]\s+(?P<year>(?:19|20)\d{2})\s*[-–]\s*(?P<rest>.*)$")
+_NAMES_COLON = re.compile(r"^(?P<names>[^:]{2,300}?):\s+(?P<rest>\S.*)$")
+
+
+def _families(text: str) -> tuple[str, ...]:
+    """'Faruqui and Dyer', 'Peters et al.' → the family names a file name keeps."""
+    words = [w.strip() for w in re.split(r"\s+and\s+|,|&", _ET_AL.sub("", text)) if w.strip()]
+    return tuple(words) if words and all(_is_name_word(w) or _is_name(w) for w in words) else ()
+
+
+def _authors_first(piece: Piece, text: str) -> str:
+    """Authors before the title: 'Names - Year - Title' or 'Names, et al.: Title'; the rest is the title."""
+    m = _FILE_NAME.match(text)
+    if m and _families(m.group("names")):
+        piece.authors = piece.authors or _families(m.group("names"))
+        if piece.venue_raw is None:
+            piece.venue_raw, piece.year = m.group("year"), int(m.group("year"))
+        return m.group("rest")
+    if piece.authors:
+        return text
+    # one name alone, or family names alone, only in a reference's shape: ending in its year
+    dated = bool(re.search(r"(?:19|20)\d{2}\W*$", text))
+    m = _NAMES_COLON.match(text)
+    if m:
+        names = names_in(m.group("names"), single=dated)
+        if names:
+            piece.authors = names
+            return m.group("rest")
+    parts = sentences(text)
+    if dated and len(parts) >= 2 and names_in(parts[0], single=True):
+        piece.authors = names_in(parts[0], single=True) or ()  # "Donald Hindle and Mats Rooth. Title. Venue, 1993."
+        return ". ".join(parts[1:])
+    return text
+
+
 _LEADING_HINT = re.compile(r"^\s*[\[(]([^\])]{2,60})[\])]\s*(?=\S)")  # "[ACL 2019] Title", "(NeurIPS 2019) Title"
+
+
+# A journal or proceedings named in words: ", J. of Machine Learning Research", ", Computational Linguistics"
+_VENUE_WORDS = re.compile(r"^(?:j\.|journal\b|trans\.|transactions\b|proc\.|proceedings\b|computational linguistics$"
+                          r"|machine learning$|artificial intelligence$|(?:ieee|acm)\b)", re.IGNORECASE)
 
 
 def _trailing_fields(piece: Piece, text: str, single: bool = False) -> str:
@@ -366,6 +418,11 @@ def _trailing_fields(piece: Piece, text: str, single: bool = False) -> str:
     head, sep, last = text.rpartition(",")
     if sep and head.strip() and piece.venue_raw is None and bare_venue(last):
         _take_field(piece, last.strip(), "venue")
+        text = head.rstrip(SEPARATORS)
+        head, sep, last = text.rpartition(",")
+    if sep and head.strip() and piece.venue is None and _VENUE_WORDS.match(last.strip()):
+        piece.venue = clean(last)  # "Title, J. of Machine Learning Research, 2003": the journal too
+        piece.venue_raw = clean(f"{piece.venue} {piece.year or ''}")
         text = head.rstrip(SEPARATORS)
     if not piece.authors and "," in text:
         title, names = split_title_authors(text)
@@ -430,6 +487,16 @@ def _tail_fields(piece: Piece, text: str) -> str:
     return text
 
 
+def _ends_its_run(segs: list[Seg], end: int) -> bool:
+    """Nothing but punctuation follows, up to the next link or the end: the emphasis closes the item."""
+    for s in segs[end:]:
+        if s.kind == "link":
+            return True
+        if re.search(r"\w", s.text):
+            return False
+    return True
+
+
 def _emphasis_groups(segs: list[Seg]) -> list[tuple[int, int]]:
     """(start, end) of each run of emphasised text; a link or plain text ends a run."""
     groups: list[tuple[int, int]] = []
@@ -445,20 +512,26 @@ def _emphasis_groups(segs: list[Seg]) -> list[tuple[int, int]]:
 
 def _read_tail(piece: Piece, segs: list[Seg], after_title_link: bool) -> None:
     """The text after the links: a nickname in emphasis, authors in italics, a venue hint, a description."""
+    hidden: set[int] = set()  # emphasis taken as a nickname, authors or a venue, or a counter: not description
     for start, end in _emphasis_groups(segs):
         text = clean("".join(s.text for s in segs[start:end]))
         before = segs[start - 1].text if start > 0 and segs[start - 1].kind == "text" else ""
         after = segs[end].text if end < len(segs) and segs[end].kind == "text" else ""
-        if before.rstrip().endswith("[") and after.lstrip().startswith("]"):
-            continue  # [**12 stars**]: a counter in brackets, not a name
+        span = set(range(start, end))
+        if (before.rstrip().endswith("[") and after.lstrip().startswith("]")) or _COUNT.match(text):
+            hidden |= span  # [**12 stars**]: a counter, neither a name nor a description
+            continue
         italic = not any(s.strong for s in segs[start:end])
         if bare_venue(text):
             _take_field(piece, text, "venue")  # "**ACL 2019**": a hint set in bold, not a nickname
         elif italic and not piece.authors and names_in(text, single=True):
             piece.authors = names_in(text, single=True) or ()
-        elif piece.nickname is None and text and not _COUNT.match(text):
-            piece.nickname = text
-    plain = clean("".join(s.text if s.kind == "text" and not s.emph else " " for s in segs))
+        elif piece.nickname is None and text and _ends_its_run(segs, end) and len(text) <= 40 and len(text.split()) <= 5:
+            piece.nickname = text  # "- ***BERT***", "(**ELMo**)": set apart at the end, short
+        else:
+            continue  # emphasis inside a description ("**official** code for …") stays in it
+        hidden |= span
+    plain = clean("".join(s.text if s.kind == "text" and i not in hidden else " " for i, s in enumerate(segs)))
     if after_title_link:
         m = re.match(r"^\(([^()]*)\)", plain)
         if m and looks_like_venue(m.group(1)):

@@ -74,8 +74,8 @@ def kind_of_url(url: str) -> str | None:
         return "blog"
     if _on(host, path, _TALK_HOSTS):
         return "talk"
-    if _on(host, path, _WEBSITE_HOSTS):
-        return "website"
+    if _on(host, path, _WEBSITE_HOSTS) or host.startswith("docs.") or path in ("", "/"):
+        return "website"  # … and a site's home page is never a paper
     return None
 
 
