@@ -97,6 +97,7 @@ BOLD = {  # line → (slug, authors as written, venue hint, year hint)
     24: ("mdl-ernie-thu", "all", "ACL", 2019),  # a "-" bullet, authors indented below
     29: ("cmp-bert-pkd", "all", "EMNLP", 2019),  # the venue hint after the links: "(EMNLP2019)"
     30: ("cmp-tinybert", "all", "Findings of EMNLP", 2020),  # a stars badge among the links
+    35: ("mdl-spanbert", "all", "TACL", 2020),  # "**Title.** Venue.", then a paragraph of authors and links
 }
 
 
@@ -111,6 +112,7 @@ def test_bold_title_lists_split_title_authors_venue_and_links() -> None:
     assert entries[17].nickname is None  # "[**12 stars**]" is a counter, not a nickname
     assert [lk.label for lk in entries[17].links] == ["pdf", "code"]
     assert entries[18].end_line == 20 and entries[18].ids.github == "zihangdai/xlnet"
+    assert entries[35].end_line == 37 and entries[35].description is None  # "2019.7" is a date, not a note
     # a stars badge links the code: kept as the code link; a build-status badge is dropped
     assert [lk.label for lk in entries[30].links] == ["code", "pdf"]
     assert entries[30].ids.github == "huawei-noah/Pretrained-Language-Model"

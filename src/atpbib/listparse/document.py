@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..ids import identify, ids_from_links
 from ..model import Entry
 from .inline import segments
-from .item import Piece, RawLink, analyse, bracket_label, id_label, is_url_text
+from .item import Piece, RawLink, analyse, bracket_label, continuation, id_label, is_url_text
 from .kinds import is_paper_link, kind_of
 from .links import finish_links, real_links
 from .parsed import Heading, ListWarning, ParsedList, count_lines
@@ -164,10 +164,8 @@ def _item_pieces(md: MarkdownIt, item: _Item, env: dict[str, Any]) -> list[Piece
             warnings = []
             fixed = _repair_split_urls(content, start, warnings)
             extra = analyse(segments(_parse_inline(md, fixed, env, tok)), start, start + content.count("\n"))
-            last = pieces[-1]
-            last.warnings.extend(warnings)
-            last.links.extend(RawLink(rl.label or rl.text.lower() or "link", rl.text, rl.url, rl.written, rl.image_only) for rl in extra.links)
-            last.end_line = max(last.end_line, extra.end_line)
+            pieces[-1].warnings.extend(warnings)
+            continuation(pieces[-1], extra)
     return pieces
 
 

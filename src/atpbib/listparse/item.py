@@ -298,6 +298,18 @@ def _chunks(segs: list[Seg]) -> list[tuple[str, str]]:
     return out
 
 
+def continuation(piece: Piece, more: Piece) -> None:
+    """A later paragraph of the same item ("   *A. Author, B. Author* [[pdf](…)]" below a bold title) adds
+    its links, and the authors and hint the first paragraph did not give."""
+    if not piece.authors:
+        piece.authors = more.authors or names_in(more.title, single=True) or ()
+    if piece.venue_raw is None and more.venue_raw is not None:
+        piece.venue, piece.year, piece.venue_raw = more.venue, more.year, more.venue_raw
+    piece.links.extend(RawLink(rl.label or rl.text.lower() or "link", rl.text, rl.url, rl.written, rl.image_only)
+                       for rl in more.links)
+    piece.end_line = max(piece.end_line, more.end_line)
+
+
 def _read_head(piece: Piece, segs: list[Seg], after_id: bool = False) -> None:
     """The text before the links: the title, and in bold-title lists the authors and venue after it."""
     chunks = [c for c in _chunks(segs) if c[1]]
@@ -308,10 +320,14 @@ def _read_head(piece: Piece, segs: list[Seg], after_id: bool = False) -> None:
         return
     style, first = chunks[0]
     rest = "".join(t for _, t in chunks[1:])
+    if style == "em" and not rest.strip(SEPARATORS + ".") and names_in(first, single=True):
+        piece.authors = names_in(first, single=True) or ()  # a paragraph of authors only (below the title)
+        return
     if style == "strong" and clean(first) and (not rest.strip() or re.match(r"^\s*(?:[.,;]|\n|[-–—]\s)", rest)
+                                                 or re.search(r"[.?!]$", clean(first))  # "**Title.** EMNLP 2019."
                                                  or (len(chunks) > 1 and chunks[1][0] == "em")):
         # **Title**. *Authors*. Venue Year.
-        piece.title = clean(first).strip(SEPARATORS + ".")
+        piece.title = re.sub(r"(?<=[^.])\.$", "", clean(first).strip(SEPARATORS))  # the title's full stop, not "et al."
         _read_fields(piece, chunks[1:])
         return
     strong = [j for j, (st, _) in enumerate(chunks) if st == "strong"]
@@ -542,6 +558,7 @@ def _read_tail(piece: Piece, segs: list[Seg], after_title_link: bool) -> None:
         piece.hint(m.group(1))  # [[code](…)] (NeurIPS2019): a hint after the links
         plain = plain[: m.start()]
     desc = plain.strip(SEPARATORS + "[]")
+    desc = re.sub(r"(?:^|[\s,;])(?:19|20)\d{2}[./-]\d{1,2}\.?$", "", desc).strip(SEPARATORS)  # "…, 2019.7": a date
     if after_title_link and desc:
         desc = _tail_fields(piece, desc)
     if after_title_link and desc:
