@@ -257,6 +257,8 @@ def test_warnings_quote_each_link_as_the_list_writes_it() -> None:
     ("Teven Le Scao, Laurens van der Maaten & Łukasz Kaiser", ("Teven Le Scao", "Laurens van der Maaten", "Łukasz Kaiser")),
     ("Yinhan Liu, Myle Ott et al.", ("Yinhan Liu", "Myle Ott")),
     ("Zhiyuan Liu1, Maosong Sun2*", ("Zhiyuan Liu", "Maosong Sun")),
+    ("Ann You, Bob Writer", ("Ann You", "Bob Writer")),  # a family name that is also an English word
+    ("Author, Ann M and Writer, Bob", ("Ann M Author", "Bob Writer")),  # BibTeX's "Family, Given and …"
     ("Attention Is All You Need", None),
     ("Deep Contextualized Word Representations", None),
     ("BERT Visualization Tool", None),

@@ -107,7 +107,7 @@ def titlelike(text: str) -> bool:
 
 
 # Capitalised words that open titles, never names (a title in Title Case must not read as an author).
-_TITLE_WORDS = frozenset("""The Of For With Via From Is Are All Your You We Does What How Why Not Towards Toward Using
+_TITLE_WORDS = frozenset("""The Of For With Via From Is Are All Your We Does What How Why Not Towards Toward Using
 Beyond Into Over Under Learning Neural Network Networks Language Languages Model Models Deep Attention Transformer
 Transformers Pre-training Pre-Training Pretraining Training Representation Representations Understanding Generation
 Analysis Survey Review Data Text Large Efficient Self-Attention Self-Supervised Knowledge Reading Comprehension
@@ -149,6 +149,9 @@ def names_in(text: str, *, single: bool = False) -> tuple[str, ...] | None:
     t, et_al = _ET_AL.subn("", t)
     if not t or len(t) > 2000:
         return None
+    bibtex = [p.strip() for p in re.split(r"\s+and\s+", t)]
+    if len(bibtex) > 1 and all(p.count(",") == 1 for p in bibtex):  # "Bronstein, Michael M and Bruna, Joan"
+        t = ", ".join(" ".join(reversed([x.strip() for x in p.split(",")])) for p in bibtex)
     parts = [p.strip() for p in re.split(r",|;|\s+&\s+|\s+and\s+", t)]
     parts = [re.sub(r"^and\s+", "", p) for p in parts if p]
     lone_family = et_al and len(parts) == 1 and _is_name_word(parts[0])  # "Vaswani et al."
