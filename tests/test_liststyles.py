@@ -201,8 +201,11 @@ def test_kinds_come_from_links_hosts_and_sections_not_from_one_word() -> None:
 def test_sections_still_decide_first() -> None:
     text = ("## English Blog\n- [A Survey of Attention](https://example.org/a)\n"
             "## Repositories\n- [tool](https://example.org/b)\n"
-            "## Survey & Review\n- [Attention in NLP](https://arxiv.org/abs/1902.02181)\n")
-    assert [e.kind for e in parse_list(text).entries] == ["blog", "repository", "survey"]
+            "## Survey & Review\n- [Attention in NLP](https://arxiv.org/abs/1902.02181)\n"
+            "## Packages/Libraries\n- [Scikit-thing: things in Python](http://arxiv.org/pdf/1201.00001.pdf)\n"
+            "## Tutorials and Courses\n- [Deep Learning for NLP](https://example.org/dl4nlp)\n"
+            "## Analysis & Tools\n- [A Study of Things](https://arxiv.org/abs/1902.00001)\n")
+    assert [e.kind for e in parse_list(text).entries] == ["blog", "repository", "survey", "repository", "website", "paper"]
 
 
 @pytest.mark.parametrize("url,kind", [
@@ -216,12 +219,15 @@ def test_sections_still_decide_first() -> None:
     ("https://zhuanlan.zhihu.com/p/12345", "blog"),
     ("https://towardsdatascience.com/x-123", "blog"),
     ("https://example.com/blog/2019/bert", "blog"),
+    ("https://someone.github.io/2015/05/21/a-post/", "blog"),  # a dated path
     ("https://youtu.be/abc", "talk"),
     ("https://arxiv.org/abs/1810.04805", None),
     ("https://www.aclweb.org/anthology/N19-1423", None),
     ("https://github.com/google-research", None),  # an organisation page is not one repository
     ("https://rowanzellers.com/grover/", None),
     ("http://www.arxiv-sanity.com/", "website"),  # a home page
+    ("http://www.cs.columbia.edu/~someone/", "website"),  # someone's home page
+    ("https://www.tensorflow.org/tutorials/seq2seq/index", "website"),
     ("https://docs.example.org/guide", "website"),
 ])
 def test_hosts_say_what_a_page_is(url: str, kind: str | None) -> None:

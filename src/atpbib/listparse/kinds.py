@@ -65,12 +65,13 @@ def kind_of_url(url: str) -> str | None:
             return "blog" if path.startswith("/blog") else "website"
         if path.startswith("/papers/"):
             return None
-    if "leaderboard" in host + path or re.search(r"/(class|classes|courses?|teaching|lectures?)/", path):
-        return "website"
+    if "leaderboard" in host + path or re.search(r"/(class|classes|courses?|teaching|lectures?|tutorials?|docs?)/", path) \
+            or re.fullmatch(r"/~[^/]+/?(?:index\.html?)?", path):
+        return "website"  # a course, a tutorial or documentation page, someone's home page
     if _on(host, path, _REPOSITORY_HOSTS):
         return "repository" if (host != "github.com" or is_repository_url(url)) else None
     if _on(host, path, _BLOG_HOSTS) or any("blog" in part for part in host.split(".")[:-1]) \
-            or re.search(r"/(blogs?|posts?)/", path):
+            or re.search(r"/(blogs?|posts?)/|^/(?:19|20)\d{2}/\d{1,2}/(?:\d{1,2}/)?[^/]+", path):  # "/2015/05/21/slug"
         return "blog"
     if _on(host, path, _TALK_HOSTS):
         return "talk"
@@ -87,14 +88,21 @@ _SURVEY_TITLE = re.compile(
 )
 
 
+# Sections that say what their items are ("Packages/Libraries", "Implementations", "Tutorials and Courses")
+_REPOSITORY_SECTION = re.compile(r"repositor|librar(?:y|ies)|packages?\b|implementations?\b|toolkits?\b|\bsoftware\b|\bframeworks\b")
+_WEBSITE_SECTION = re.compile(r"\bcourses?\b|\bleaderboards?\b")
+
+
 def kind_of(section: tuple[str, ...], title: str, links: list[RawLink]) -> str:
     """The section says it first ("English Blog", "Repositories", "Talks", "Survey & Review"); then the
     links: a label (book, slides) or, when no link points at a paper, the host of the title's link."""
     heads = [h.lower() for h in section]
     if any("blog" in h for h in heads):
         return "blog"
-    if any("repositor" in h for h in heads):
+    if any(_REPOSITORY_SECTION.search(h) for h in heads):
         return "repository"
+    if any(_WEBSITE_SECTION.search(h) for h in heads):
+        return "website"
     real = [lk for lk in links if not lk.url.strip().startswith(("#", "./#", "/#"))]
     main = next((lk for lk in real if lk.label is None), real[0] if real else None)
     main_label, main_url = (main.label, main.url) if main else (None, "")
