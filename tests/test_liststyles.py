@@ -446,3 +446,11 @@ def test_a_table_without_titles_but_with_ids_is_read_quietly() -> None:
     p = parse_list(text)
     (e,) = p.entries
     assert (e.title, e.nickname, e.year, e.ids.arxiv, p.warnings) == ("", "Thing", 2019, "1901.00001", ())
+
+
+@pytest.mark.parametrize("authors_line", ["*Ann Author, Bob Writer, Cara Smith*", "Ann Author, Bob Writer, Cara Smith."])
+def test_the_authors_paragraph_below_a_bold_title(authors_line: str) -> None:
+    text = f"1. **A Study of Things.** ACL 2019.\n\n   {authors_line} [[pdf](https://arxiv.org/abs/1901.00001)]\n"
+    (e,) = parse_list(text).entries
+    assert (e.title, e.authors, e.venue, e.year, e.ids.arxiv, e.end_line) == (
+        "A Study of Things", ("Ann Author", "Bob Writer", "Cara Smith"), "ACL", 2019, "1901.00001", 3)

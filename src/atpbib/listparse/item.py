@@ -304,8 +304,10 @@ def _chunks(segs: list[Seg]) -> list[tuple[str, str]]:
 def continuation(piece: Piece, more: Piece) -> None:
     """A later paragraph of the same item ("   *A. Author, B. Author* [[pdf](…)]" below a bold title) adds
     its links, and the authors and hint the first paragraph did not give."""
-    if not piece.authors:
-        piece.authors = more.authors or names_in(more.title, single=True) or ()
+    if not piece.authors and more.authors:
+        # a plain paragraph of names reads as "Title, Authors": its first name came out as the title
+        first = (more.title,) if more.title and names_in(more.title, single=True) else ()
+        piece.authors = first + more.authors
     if piece.venue_raw is None and more.venue_raw is not None:
         piece.venue, piece.year, piece.venue_raw = more.venue, more.year, more.venue_raw
     piece.links.extend(RawLink(rl.label or rl.text.lower() or "link", rl.text, rl.url, rl.written, rl.image_only)
