@@ -159,6 +159,7 @@ LABELS = {
     12: ("mdl-electra", "all", "ICLR", 2020),  # [Title](…). *Authors*. ICLR 2020.
     16: ("mdl-uer", "none", None, None),  # [UER-py](github): [Paper Title](paper)
     17: ("ana-hf-transformers", "none", None, None),  # [Transformers](github) - [Paper Title](paper)
+    19: ("trf-reformer", "all", None, None),  # Title. Authors. https://arxiv.org/abs/… (a bare arXiv URL)
 }
 
 
