@@ -455,3 +455,16 @@ def test_the_authors_paragraph_below_a_bold_title(authors_line: str) -> None:
     (e,) = parse_list(text).entries
     assert (e.title, e.authors, e.venue, e.year, e.ids.arxiv, e.end_line) == (
         "A Study of Things", ("Ann Author", "Bob Writer", "Cara Smith"), "ACL", 2019, "1901.00001", 3)
+
+
+def test_lists_written_as_paragraphs() -> None:
+    text = ("## Memory\n"
+            "[Memory Things](https://arxiv.org/pdf/1901.00001v10.pdf) Author et. al 2014, and\n"
+            "[End-To-End Things](https://arxiv.org/pdf/1901.00002v4.pdf) Writer et. al 2015.\n"
+            "Things are implemented in [Lib](https://github.com/a/b).\n\n"
+            "This paragraph mentions [a study](https://arxiv.org/abs/1901.00003) in passing: prose, no entry.\n"
+            "[Awesome](https://awesome.re) is a list, and [Some Project Page](https://example.org/p) is a page.\n")
+    p = parse_list(text)
+    assert [(e.line, e.title, e.ids.arxiv, e.year) for e in p.entries] == [
+        (2, "Memory Things", "1901.00001", None), (3, "End-To-End Things", "1901.00002", 2015)]
+    assert p.entries[1].ids.github == "a/b" and p.entries[1].end_line == 4

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..ids import identify, ids_from_links
 from ..model import Entry
-from .inline import segments
-from .item import Piece, RawLink, analyse, bracket_label, continuation, id_label, is_url_text
+from .inline import Seg, segments
+from .item import KNOWN_LABEL_WORDS, Piece, RawLink, analyse, bracket_label, continuation, id_label, is_url_text
 from .kinds import is_paper_link, kind_of
 from .links import finish_links, real_links
 from .parsed import Heading, ListWarning, ParsedList, count_lines
@@ -169,8 +169,10 @@ def _item_pieces(md: MarkdownIt, item: _Item, env: dict[str, Any]) -> list[Piece
     return pieces
 
 
-def _walk(tokens: list[Token], title_index: int | None, n_lines: int) -> tuple[list[Heading], list[_Item], list[_Table]]:
-    """One pass over the block tokens: heading paths, the list-item tree, and tables."""
+def _walk(tokens: list[Token], title_index: int | None, n_lines: int
+          ) -> tuple[list[Heading], list[_Item], list[_Table], list[tuple[Token, tuple[str, ...]]]]:
+    """One pass over the block tokens: heading paths, the list-item tree, tables, and top-level paragraphs."""
+    paragraphs: list[tuple[Token, tuple[str, ...]]] = []
     headings: list[Heading] = []
     stack: list[tuple[int, str]] = []
     roots: list[_Item] = []
@@ -207,6 +209,9 @@ def _walk(tokens: list[Token], title_index: int | None, n_lines: int) -> tuple[l
         elif t == "list_item_close":
             if open_items:
                 open_items.pop()
+        elif t == "inline" and not open_items and table is None and tok.level == 1 and i > 0 \
+                and tokens[i - 1].type == "paragraph_open":
+            paragraphs.append((tok, tuple(h for _, h in stack)))
         elif t == "inline" and open_items and table is None:
             item, lvl = open_items[-1]
             if tok.level == lvl + 2 and i > 0 and tokens[i - 1].type == "paragraph_open":
@@ -231,7 +236,7 @@ def _walk(tokens: list[Token], title_index: int | None, n_lines: int) -> tuple[l
         elif t == "inline" and row is not None:
             row.append(tok)
         i += 1
-    return headings, roots, tables
+    return headings, roots, tables, paragraphs
 
 
 def _title_heading_index(tokens: list[Token]) -> int | None:
@@ -359,6 +364,34 @@ def _table_entries(tables: list[_Table], doc_warnings: list[str]) -> list[Entry]
     return entries
 
 
+def _names_a_paper(link: Seg) -> bool:
+    """'[Memory Networks](https://arxiv.org/pdf/…)': a link whose label is a title and whose target a paper."""
+    words = clean(link.text).split()
+    return (len(words) >= 2 and not id_label(link.text) and clean(link.text).lower() not in KNOWN_LABEL_WORDS
+            and is_paper_link(RawLink(None, link.text, link.href)))
+
+
+def _paragraph_entries(md: MarkdownIt, paragraphs: list[tuple[Token, tuple[str, ...]]], env: dict[str, Any]) -> list[Entry]:
+    """Lists written as paragraphs: "[Paper Title](arxiv…)" opening a line, its authors, year and notes on the
+    lines after it. Only a line that opens with a title-like link to a paper starts an entry, so prose that
+    merely contains links gives none."""
+    entries: list[Entry] = []
+    for tok, section in paragraphs:
+        start = (tok.map[0] + 1) if tok.map else 1
+        groups: list[tuple[int, list[str]]] = []
+        for k, text in enumerate((tok.content or "").split("\n")):
+            segs = segments(_parse_inline(md, text, env, tok)) if text.lstrip().startswith("[") else []
+            lead = segs[0] if segs else None
+            if lead is not None and lead.kind == "link" and _names_a_paper(lead):
+                groups.append((start + k, [text]))
+            elif groups:
+                groups[-1][1].append(text)
+        for line, lines in groups:
+            p = analyse(segments(_parse_inline(md, "\n".join(lines), env, tok)), line, line + len(lines) - 1)
+            entries.append(make_entry(p, section))
+    return entries
+
+
 _LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:")
 
 
@@ -389,8 +422,9 @@ def parse_list(text: str, source_name: str = "<list>") -> ParsedList:
     if unread is not None:
         doc_warnings.append(w(unread, f"Markdown nested more than {MAX_NESTING // 2} levels deep: "
                                        f"lines {unread}-{n_lines} could not be read"))
-    headings, roots, tables = _walk(tokens, _title_heading_index(tokens), n_lines)
-    entries = _items_to_entries(md, roots, env, doc_warnings) + _table_entries(tables, doc_warnings)
+    headings, roots, tables, paragraphs = _walk(tokens, _title_heading_index(tokens), n_lines)
+    entries = (_items_to_entries(md, roots, env, doc_warnings) + _table_entries(tables, doc_warnings)
+               + _paragraph_entries(md, paragraphs, env))
     entries = [_clamp(e, n_lines) for e in entries]
     entries.sort(key=lambda e: e.line)
     warnings: list[ListWarning] = []

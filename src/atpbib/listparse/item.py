@@ -118,7 +118,7 @@ Benchmark Dataset Corpus Approach Framework Method Methods Study Toward Need Rea
 _INITIAL = re.compile(r"^(?:[A-Z]\.)(?:-?[A-Z]\.)*$")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*(?:[-'’][^\W\d_]+)*\.?$")
 _AUTHORS_SAID = re.compile(r"^(?:authors?\s*[:：]|(?:written\s+)?by\s)\s*", re.IGNORECASE)
-_ET_AL = re.compile(r",?\s*(?:et\s+al\.?|and\s+others|\.\.\.|…)\s*$", re.IGNORECASE)
+_ET_AL = re.compile(r",?\s*(?:et\.?\s+al\.?|and\s+others|\.\.\.|…)\s*$", re.IGNORECASE)
 
 
 def _is_name_word(word: str) -> bool:
