@@ -328,9 +328,32 @@ def test_any_weekly_cell_keeps_only_the_title(words, note, n, double_space) -> N
     assert e.title == title
 
 
+# -- references written out without a link ---------------------------------------------------------------
+
+REFERENCES = {
+    7: ("trf-attention-is-all-you-need", "first 1", "NIPS", 2017),
+    8: ("mdl-electra", "all", "ICLR", 2020),
+    9: ("app-sentence-bert", "all", "EMNLP", 2019),
+    10: ("att-sixteen-heads", "first 1", "NeurIPS", 2019),  # a title that ends in "?"
+}
+
+
+def test_references_without_links_are_entries_with_their_authors() -> None:
+    p = parsed("references.md")
+    entries = by_line(p)
+    assert sorted(entries) == sorted(REFERENCES) and p.warnings == ()
+    for line, (slug, authors, venue, year) in REFERENCES.items():
+        e = entries[line]
+        paper = facts(slug)
+        names = fact_authors(paper)
+        assert (e.title, list(e.authors)) == (fact_title(paper), names[: int(authors.split()[1])] if authors != "all" else names)
+        assert (e.venue, e.year, e.links, e.kind) == (venue, year, (), "paper")
+
+
 # -- and they resolve: each style's papers come out as their facts say ----------------------------------
 
-@pytest.mark.parametrize("name,lines", [("bold_title.md", BOLD), ("weekly_table.md", WEEKLY), ("link_labels.md", LABELS)])
+@pytest.mark.parametrize("name,lines", [("bold_title.md", BOLD), ("weekly_table.md", WEEKLY), ("link_labels.md", LABELS),
+                                        ("references.md", REFERENCES)])
 def test_each_style_resolves_to_the_papers_its_facts_describe(fake, name: str, lines: dict) -> None:
     from atpbib.cli import _work_json
     from atpbib.fetch import Fetcher
@@ -404,7 +427,7 @@ def test_atpbib_list_on_each_style_shows_only_its_entries() -> None:
     from atpbib.cli import app
 
     expected = {"bold_title.md": BOLD, "weekly_table.md": WEEKLY, "link_labels.md": {**LABELS, 18: None},
-                "general.md": GENERAL_KINDS}
+                "general.md": GENERAL_KINDS, "references.md": REFERENCES}
     for name, lines in expected.items():
         result = CliRunner().invoke(app, ["list", "--list", str(STYLES / name), "--json"])
         assert result.exit_code == 0, result.output

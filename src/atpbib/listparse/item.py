@@ -412,16 +412,16 @@ def _authors_first(piece: Piece, text: str) -> str:
         return text
     # one name alone, or family names alone, only in a reference's shape: ending in its year
     dated = bool(re.search(r"(?:19|20)\d{2}\W*$", text))
-    m = _NAMES_COLON.match(text)
-    if m:
-        names = names_in(m.group("names"), single=dated)
-        if names:
-            piece.authors = names
-            return m.group("rest")
     parts = sentences(text)
     if dated and len(parts) >= 2 and names_in(parts[0], single=True):
         piece.authors = names_in(parts[0], single=True) or ()  # "Donald Hindle and Mats Rooth. Title. Venue, 1993."
         return ". ".join(parts[1:])
+    m = _NAMES_COLON.match(text)
+    if m and len(sentences(m.group("names"))) == 1:
+        names = names_in(m.group("names"), single=dated)
+        if names:
+            piece.authors = names
+            return m.group("rest")
     return text
 
 
