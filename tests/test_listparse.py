@@ -442,8 +442,14 @@ def test_never_raises_on_markdownish_text(text: str) -> None:
         "\n".join("  " * i + f"- t{i} [[paper]](https://arxiv.org/abs/1909.1{i % 10:04d})" for i in range(300)),
         "> " * 1000 + "- x [[paper]](https://arxiv.org/abs/1909.10351)",
         "|a|\n|-|\n" + "|[x](https://github.com/a/b)|\n" * 500,
+        # long runs of the shapes the item reader splits (names, sentences, comma fields, file names)
+        "- **" + "Ab, " * 20000 + "** [[paper]](https://arxiv.org/abs/1909.10351)",
+        "- " + "x. " * 50000 + "[[paper]](https://arxiv.org/abs/1909.10351)",
+        "- " + "Ann Author, " * 20000 + "et al.: T, 1992.",
+        "* " + "A - " * 20000 + "2014 - x",
     ],
-    ids=["empty", "blank", "binaryish", "allchars", "surrogate", "brackets", "dashes", "deepnest", "deepquote", "table"],
+    ids=["empty", "blank", "binaryish", "allchars", "surrogate", "brackets", "dashes", "deepnest", "deepquote", "table",
+         "long-bold", "many-sentences", "many-names", "long-file-name"],
 )
 def test_never_raises_on_pathological_text(text: str) -> None:
     _check_lines(text, parse_list(text))

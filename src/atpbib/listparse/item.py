@@ -166,10 +166,12 @@ def names_in(text: str, *, single: bool = False) -> tuple[str, ...] | None:
 def split_title_authors(text: str) -> tuple[str, tuple[str, ...]]:
     """'Title, A. Author, B. Author' → ('Title', names): the authors are the longest run of names at the end."""
     parts = [p.strip() for p in clean(text).split(",")]
-    for k in range(1, len(parts)):
-        names = names_in(", ".join(parts[k:]), single=True)
-        if names:
-            return ", ".join(parts[:k]).strip(SEPARATORS + "."), names
+    k = len(parts)
+    while k > 1 and (names_in(parts[k - 1], single=True) or _ET_AL.fullmatch(" " + parts[k - 1])):
+        k -= 1  # part by part from the end: linear however long the text
+    names = names_in(", ".join(parts[k:]), single=True) if k < len(parts) else None
+    if names:
+        return ", ".join(parts[:k]).strip(SEPARATORS + "."), names
     return clean(text).strip(SEPARATORS), ()
 
 
@@ -186,7 +188,7 @@ LONG_TITLE = 200  # characters: a paper's title is shorter; beyond this the cell
 def sentences(text: str) -> list[str]:
     out, pos = [], 0
     for m in _PERIOD.finditer(text):
-        word = re.search(r"(\S+)$", text[pos:m.start()])
+        word = re.search(r"(\S+)$", text[max(pos, m.start() - 40):m.start()])  # bounded: linear on any text
         last = word.group(1) if word else ""
         core = last.lstrip("([\"'“‘").lower()
         if len(core) < 2 or core in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.-?)+[a-z]", core):
