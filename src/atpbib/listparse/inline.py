@@ -107,8 +107,8 @@ _ARXIV_TEXT = re.compile(r"(?<![\w/.])arXiv:\s?(\d{4}\.\d{4,5}(?:v\d+)?)(?![\w.]
 def _bare_links(text: str, strong: bool, em: bool) -> list[Seg]:
     """'… see https://arxiv.org/abs/1810.04805' or '… arXiv:1810.04805': a link the list forgot to mark up."""
     found = [(m.start(), m.end(), m.group(0), m.group(0)) for m in _BARE_URL.finditer(text)]
-    found += [(m.start(), m.end(), f"https://arxiv.org/abs/{m.group(1)}", m.group(0)) for m in _ARXIV_TEXT.finditer(text)
-              if not any(s <= m.start() < e for s, e, _, _ in found)]
+    rest = _BARE_URL.sub(lambda m: " " * len(m.group(0)), text)  # an "arXiv:" inside a URL is the URL's
+    found += [(m.start(), m.end(), f"https://arxiv.org/abs/{m.group(1)}", m.group(0)) for m in _ARXIV_TEXT.finditer(rest)]
     if not found:
         return [Seg("text", text, strong=strong, em=em)]
     out: list[Seg] = []
