@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from atpbib.inputs.markdown import query_of
 from atpbib.listparse import load_list, parse_list
-from atpbib.listparse.item import names_in, sentences, split_title_authors
+from atpbib.listparse.item import sentences
+from atpbib.listparse.people import names_in, split_title_authors
 from atpbib.listparse.kinds import kind_of_url
 from atpbib.listparse.text import bare_venue
 from atpbib.model import Entry

@@ -1,8 +1,9 @@
 """Markdown paper list → Entry, one per list item (or table row), with recovery warnings.
 
 The stages, one module each: `load` reads the list, `document` walks markdown-it's blocks (headings,
-items, tables), `inline` turns an item's inline tokens into segments, `item` reads the title, authors,
-venue hint, nickname and links out of them, `kinds` says what the item is, `links` repairs its links.
+items, tables, paragraphs), `inline` turns an item's inline tokens into segments, `item` reads the title,
+authors, venue hint, nickname and links out of them (`people` tells names from title words), `kinds` says
+what the item is, `links` repairs its links.
 """
 from __future__ import annotations
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from ..ids import identify
 from ..ids import LIST_PAPER_SCHEMES as PAPER_SCHEMES
-from ..names import PARTICLES
 from .inline import Seg
+from .people import ET_AL, families, names_in, split_title_authors
 from .text import SEPARATORS, bare_venue, clean, looks_like_venue, parse_venue, w
 
 KNOWN_LABEL_WORDS = {
@@ -104,75 +104,6 @@ def titlelike(text: str) -> bool:
     """Text that can be a paper's title: words, not a label, an id or a URL."""
     t = clean(text)
     return len(t.split()) >= 3 and t.lower() not in KNOWN_LABEL_WORDS and not id_label(t) and not re.match(r"^\w+://", t)
-
-
-# Capitalised words that open titles, never names (a title in Title Case must not read as an author).
-_TITLE_WORDS = frozenset("""The Of For With Via From Is Are All Your We Does What How Why Not Towards Toward Using
-Beyond Into Over Under Learning Neural Network Networks Language Languages Model Models Deep Attention Transformer
-Transformers Pre-training Pre-Training Pretraining Training Representation Representations Understanding Generation
-Analysis Survey Review Data Text Large Efficient Self-Attention Self-Supervised Knowledge Reading Comprehension
-Question Answering Machine Translation Sequence Encoder Decoder Embeddings Word Words Sentence Graph Vision Visual
-Image Images Multi-Task Unsupervised Supervised Semi-Supervised Fine-Tuning Fine-tuning Tuning Task Tasks Adaptive
-Pretrained Contextual Contextualized Bidirectional Universal Generative Discriminative Dense Sparse Robust
-Benchmark Dataset Corpus Approach Framework Method Methods Study Toward Need Really Good Better Simple New""".split())
-_INITIAL = re.compile(r"^(?:[A-Z]\.)(?:-?[A-Z]\.)*$")
-_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*(?:[-'’][^\W\d_]+)*\.?$")
-_AUTHORS_SAID = re.compile(r"^(?:authors?\s*[:：]|(?:written\s+)?by\s)\s*", re.IGNORECASE)
-_ET_AL = re.compile(r",?\s*(?:et\.?\s+al\.?|and\s+others|\.\.\.|…)\s*$", re.IGNORECASE)
-
-
-def _is_name_word(word: str) -> bool:
-    """A capitalised word that is not an acronym (BERT, GPT) or a word titles are made of."""
-    return (bool(_NAME_WORD.match(word)) and word[0].isupper() and word not in _TITLE_WORDS
-            and not (len(word) >= 3 and word.isupper() and "." not in word))
-
-
-def _is_name(part: str) -> bool:
-    words = part.split()
-    if not 2 <= len(words) <= 5:
-        return False
-    for k, word in enumerate(words):
-        if _INITIAL.match(word) or (word in PARTICLES and 0 < k < len(words) - 1):
-            continue
-        if not _is_name_word(word):
-            return False
-    return not _INITIAL.match(words[-1])  # 'Devlin J.' is written family first; 'J. Devlin' ends with the family
-
-
-def names_in(text: str, *, single: bool = False) -> tuple[str, ...] | None:
-    """'A. Author, B. Author and C. Author' → the names; None when the text is not a list of people.
-    `single`: one name alone counts (it was set apart, in italics)."""
-    t = clean(text).strip(" .;:")
-    t, said = _AUTHORS_SAID.subn("", t)  # "Authors: …", "by …": the list says these are people
-    single = single or bool(said)
-    t = re.sub(r"(?<=[^\W\d])\d+(?=,|$|\s)", "", re.sub(r"[*†‡§¶]+", "", t))  # footnote and affiliation marks
-    t, et_al = _ET_AL.subn("", t)
-    if not t or len(t) > 2000:
-        return None
-    bibtex = [p.strip() for p in re.split(r"\s+and\s+", t)]
-    if len(bibtex) > 1 and all(p.count(",") == 1 for p in bibtex):  # "Bronstein, Michael M and Bruna, Joan"
-        t = ", ".join(" ".join(reversed([x.strip() for x in p.split(",")])) for p in bibtex)
-    parts = [p.strip() for p in re.split(r",|;|\s+&\s+|\s+and\s+", t)]
-    parts = [re.sub(r"^and\s+", "", p) for p in parts if p]
-    lone_family = et_al and len(parts) == 1 and _is_name_word(parts[0])  # "Vaswani et al."
-    if not parts or not (lone_family or all(_is_name(p) for p in parts)):
-        return None
-    single = single or bool(et_al)
-    if len(parts) == 1 and not single:
-        return None
-    return tuple(parts)
-
-
-def split_title_authors(text: str) -> tuple[str, tuple[str, ...]]:
-    """'Title, A. Author, B. Author' → ('Title', names): the authors are the longest run of names at the end."""
-    parts = [p.strip() for p in clean(text).split(",")]
-    k = len(parts)
-    while k > 1 and (names_in(parts[k - 1], single=True) or _ET_AL.fullmatch(" " + parts[k - 1])):
-        k -= 1  # part by part from the end: linear however long the text
-    names = names_in(", ".join(parts[k:]), single=True) if k < len(parts) else None
-    if names:
-        return ", ".join(parts[:k]).strip(SEPARATORS + "."), names
-    return clean(text).strip(SEPARATORS), ()
 
 
 # A sentence ends at '.' after a word of two or more characters: not after an initial ('A.') or an abbreviation.
@@ -396,17 +327,11 @@ _FILE_NAME = re.compile(r"^(?P<names>[^\d:]{2,200}?)\s+[-–]\s+(?P<year>(?:19|2
 _NAMES_COLON = re.compile(r"^(?P<names>[^:]{2,300}?):\s+(?P<rest>\S.*)$")
 
 
-def _families(text: str) -> tuple[str, ...]:
-    """'Faruqui and Dyer', 'Peters et al.' → the family names a file name keeps."""
-    words = [w.strip() for w in re.split(r"\s+and\s+|,|&", _ET_AL.sub("", text)) if w.strip()]
-    return tuple(words) if words and all(_is_name_word(w) or _is_name(w) for w in words) else ()
-
-
 def _authors_first(piece: Piece, text: str) -> str:
     """Authors before the title: 'Names - Year - Title' or 'Names, et al.: Title'; the rest is the title."""
     m = _FILE_NAME.match(text)
-    if m and _families(m.group("names")):
-        piece.authors = piece.authors or _families(m.group("names"))
+    if m and families(m.group("names")):
+        piece.authors = piece.authors or families(m.group("names"))
         if piece.venue_raw is None:
             piece.venue_raw, piece.year = m.group("year"), int(m.group("year"))
         return m.group("rest")
@@ -449,7 +374,7 @@ def _trailing_fields(piece: Piece, text: str, single: bool = False) -> str:
         text = head.rstrip(SEPARATORS)
     if not piece.authors and "," in text:
         title, names = split_title_authors(text)
-        if names and (single or len(names) > 1 or _ET_AL.search(text)):
+        if names and (single or len(names) > 1 or ET_AL.search(text)):
             piece.authors, text = names, title
     return text
 
