@@ -293,7 +293,7 @@ def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], d
             if not p.title and all(rl.image_only for rl in real):
                 continue  # icons or pictures alone: decoration, not an item
             if is_nested and not _has_paper_link(p):
-                mine.extend(RawLink(rl.label or rl.text.lower() or "link", rl.text, rl.url, rl.written, rl.image_only) for rl in real)
+                mine.extend(rl.labelled() for rl in real)
                 continue
             keep.append(p)
         if keep:

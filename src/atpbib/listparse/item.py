@@ -36,6 +36,10 @@ class RawLink:
     written: str = ""  # as the list writes it, for warnings
     image_only: bool = False
 
+    def labelled(self) -> "RawLink":
+        """The link with a label of its own (a title link handed to another item is labelled by its text)."""
+        return RawLink(self.label or self.text.lower() or "link", self.text, self.url, self.written, self.image_only)
+
 
 @dataclass
 class Piece:
@@ -52,11 +56,10 @@ class Piece:
     description: str | None = None
     links: list[RawLink] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    title_link: bool = False
     text: str = ""  # all plain text, for "no link" messages
     badges: int = 0  # status badges dropped (decoration: an item of badges alone is no entry)
 
-    def hint(self, inner: str, *, quoted: str | None = None) -> None:
+    def hint(self, inner: str) -> None:
         """Take a venue/year hint ('EMNLP 2019', 'ICLR 202'); the first one the item gives wins."""
         if self.venue_raw is not None:
             return
@@ -64,7 +67,7 @@ class Piece:
         self.venue_raw = inner.strip()
         self.venue, self.year = venue, year
         if problem:
-            self.warnings.append(w(self.line, f"{problem} in '{quoted or '(' + inner.strip() + ')'}'; "
+            self.warnings.append(w(self.line, f"{problem} in '({inner.strip()})'; "
                                               f"year left unknown, venue '{venue or ''}'"))
 
 
@@ -152,8 +155,8 @@ def analyse(segs: list[Seg], line: int, end_line: int) -> Piece:
     tail_from = first + 1
     pre_text = "".join(s.text for s in pre if s.kind == "text")
     if _NUMBER_ONLY.fullmatch(pre_text) or (pre_text.strip() and not re.search(r"\w", pre_text)):
-        pre = []  # "3) [Title](…)": the number is the list's, not the title's
-    if "".join(s.text for s in pre if s.kind == "text").strip():
+        pre, pre_text = [], ""  # "3) [Title](…)": the number is the list's, not the title's
+    if pre_text.strip():
         _read_head(piece, pre)
         label = bracket_label(lead.text)
         joined = "".join(s.text for s in pre)
@@ -168,7 +171,7 @@ def analyse(segs: list[Seg], line: int, end_line: int) -> Piece:
             piece.nickname = clean(lead.text) if len(clean(lead.text).split()) <= 4 else None
         else:
             title_at = first
-        piece.title, piece.title_link = clean(segs[title_at].text), True
+        piece.title = clean(segs[title_at].text)
     else:
         # the first link is an identifier or a bare URL: the title is the text after it
         nxt = next((i for i in range(first + 1, len(segs)) if segs[i].kind == "link"), len(segs))
@@ -243,8 +246,7 @@ def continuation(piece: Piece, more: Piece) -> None:
         piece.authors = first + more.authors
     if piece.venue_raw is None and more.venue_raw is not None:
         piece.venue, piece.year, piece.venue_raw = more.venue, more.year, more.venue_raw
-    piece.links.extend(RawLink(rl.label or rl.text.lower() or "link", rl.text, rl.url, rl.written, rl.image_only)
-                       for rl in more.links)
+    piece.links.extend(rl.labelled() for rl in more.links)
     piece.end_line = max(piece.end_line, more.end_line)
 
 
@@ -258,8 +260,8 @@ def _read_head(piece: Piece, segs: list[Seg], after_id: bool = False) -> None:
         return
     style, first = chunks[0]
     rest = "".join(t for _, t in chunks[1:])
-    if style == "em" and not rest.strip(SEPARATORS + ".") and names_in(first, single=True):
-        piece.authors = names_in(first, single=True) or ()  # a paragraph of authors only (below the title)
+    if style == "em" and not rest.strip(SEPARATORS + ".") and (names := names_in(first, single=True)):
+        piece.authors = names  # a paragraph of authors only (below the title)
         return
     if style == "strong" and clean(first) and (not rest.strip() or re.match(r"^\s*(?:[.,;]|\n|[-–—]\s)", rest)
                                                  or re.search(r"[.?!]$", clean(first))  # "**Title.** EMNLP 2019."
@@ -340,8 +342,8 @@ def _authors_first(piece: Piece, text: str) -> str:
     # one name alone, or family names alone, only in a reference's shape: ending in its year
     dated = bool(re.search(r"(?:19|20)\d{2}\W*$", text))
     parts = sentences(text)
-    if dated and len(parts) >= 2 and names_in(parts[0], single=True):
-        piece.authors = names_in(parts[0], single=True) or ()  # "Donald Hindle and Mats Rooth. Title. Venue, 1993."
+    if dated and len(parts) >= 2 and (names := names_in(parts[0], single=True)):
+        piece.authors = names  # "Donald Hindle and Mats Rooth. Title. Venue, 1993."
         return ". ".join(parts[1:])
     m = _NAMES_COLON.match(text)
     if m and len(sentences(m.group("names"))) == 1:
@@ -405,8 +407,8 @@ def _read_fields(piece: Piece, chunks: list[tuple[str, str]]) -> None:
     """After a bold title: italic names are the authors; plain sentences are a venue hint or a description."""
     extra: list[str] = []
     for style, text in chunks:
-        if style == "em" and not piece.authors and names_in(text, single=True):
-            piece.authors = names_in(text, single=True) or ()
+        if style == "em" and not piece.authors and (names := names_in(text, single=True)):
+            piece.authors = names
             continue
         for sentence in sentences(text.replace("\n", " ")):
             s = sentence.strip(SEPARATORS + ".")
@@ -430,8 +432,8 @@ def _tail_fields(piece: Piece, text: str) -> str:
     if sep and piece.venue_raw is None and bare_venue(last) and names_in(head):
         _take_field(piece, last.strip(), "venue")
         text = head.strip(SEPARATORS)
-    if not piece.authors and "," in text and names_in(text):
-        piece.authors, text = names_in(text) or (), ""
+    if not piece.authors and "," in text and (names := names_in(text)):
+        piece.authors, text = names, ""
     return text
 
 
@@ -472,8 +474,8 @@ def _read_tail(piece: Piece, segs: list[Seg], after_title_link: bool) -> None:
         italic = not any(s.strong for s in segs[start:end])
         if bare_venue(text):
             _take_field(piece, text, "venue")  # "**ACL 2019**": a hint set in bold, not a nickname
-        elif italic and not piece.authors and names_in(text, single=True):
-            piece.authors = names_in(text, single=True) or ()
+        elif italic and not piece.authors and (names := names_in(text, single=True)):
+            piece.authors = names
         elif piece.nickname is None and text and _ends_its_run(segs, end) and len(text) <= 40 and len(text.split()) <= 5:
             piece.nickname = text  # "- ***BERT***", "(**ELMo**)": set apart at the end, short
         else:

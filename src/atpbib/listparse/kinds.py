@@ -116,10 +116,11 @@ def kind_of(section: tuple[str, ...], title: str, links: list[RawLink]) -> str:
         return "talk"
     if any(("survey" in h or "review" in h) for h in heads):
         return "survey"
-    if real and not any(is_paper_link(lk) for lk in real):
-        by_host = [kind_of_url(lk.url) for lk in ([main] if main.label is None else real)]  # type: ignore[union-attr]
-        if by_host and by_host[0] is not None and (main.label is None or len(set(by_host)) == 1):  # type: ignore[union-attr]
-            return by_host[0]
+    if main is not None and not any(is_paper_link(lk) for lk in real):
+        # the title's own link says what the item is; labelled links only when they all agree
+        hosts = {kind_of_url(lk.url) for lk in ([main] if main.label is None else real)}
+        if len(hosts) == 1 and None not in hosts:
+            return hosts.pop()  # type: ignore[return-value]
     if _SURVEY_TITLE.search(title.strip().rstrip(".")):
         return "survey"
     return "paper"
