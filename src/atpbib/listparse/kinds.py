@@ -46,13 +46,13 @@ def _on(host: str, path: str, table: tuple[str, ...]) -> bool:
 
 def is_paper_link(link: RawLink) -> bool:
     """The link points at a paper: an id the table knows, a paper host, a PDF, or a label that says so."""
+    if link.label is not None and any(w in link.label for w in PAPERISH_LABELS):
+        return True  # the label says so: no need to take the URL apart
     url = link.url.strip()
     if any(s in identify(url) for s in PAPER_SCHEMES):
         return True
     host, path = _host_path(url)
-    if _on(host, path, _PAPER_HOSTS) or path.endswith(".pdf"):
-        return True
-    return link.label is not None and any(w in link.label for w in PAPERISH_LABELS)
+    return _on(host, path, _PAPER_HOSTS) or path.endswith(".pdf")
 
 
 def kind_of_url(url: str) -> str | None:
