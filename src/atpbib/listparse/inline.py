@@ -18,6 +18,7 @@ class Seg:
     text: str
     strong: bool = False
     em: bool = False
+    underline: bool = False  # <u>T5</u>: how some lists set a model's name apart
     href: str = ""
     autolink: bool = False  # <url>, or a URL written as plain text
     image_only: bool = False  # a link whose whole content is images: an icon or a badge
@@ -26,7 +27,7 @@ class Seg:
 
     @property
     def emph(self) -> bool:
-        return self.strong or self.em
+        return self.strong or self.em or self.underline
 
 
 _BADGE_HOSTS = ("shields.io", "badge.fury.io", "badgen.net", "awesome.re", "travis-ci.org", "travis-ci.com",
@@ -43,15 +44,44 @@ def is_badge(src: str) -> bool:
     return bool(re.search(r"(^|[/_.-])badge([/_.-]|s?$)", path))
 
 
+_HTML_TAG = re.compile(r"^<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>$", re.DOTALL)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_HTML_STYLE = {"b": "strong", "strong": "strong", "i": "em", "em": "em", "cite": "em", "u": "underline", "ins": "underline"}
+
+
+def _html_as_tokens(tok: Token) -> tuple[str, dict[str, str]] | None:
+    """Inline HTML as the Markdown token it stands for: <a href> a link, <b>/<i>/<u> emphasis, <br> a break."""
+    m = _HTML_TAG.match(tok.content.strip())
+    if not m:
+        return None
+    closing, tag = m.group(1) == "/", m.group(2).lower()
+    if tag == "a":
+        if closing:
+            return "link_close", {}
+        h = _HREF.search(m.group(3))
+        return ("link_open", {"href": next(g for g in h.groups() if g is not None)}) if h else None
+    if tag in _HTML_STYLE:
+        return f"{_HTML_STYLE[tag]}_{'close' if closing else 'open'}", {}
+    if tag == "br":
+        return "softbreak", {}
+    return None
+
+
 def segments(children: list[Token] | None) -> list[Seg]:
     segs: list[Seg] = []
-    strong = em = 0
+    strong = em = under = 0
     link: Seg | None = None
     link_has_text = False
     for tok in children or []:
         t = tok.type
+        attrs = tok.attrs
+        if t == "html_inline" and (mapped := _html_as_tokens(tok)) is not None:
+            t, attrs = mapped
+        if t in ("underline_open", "underline_close"):
+            under = max(0, under + (1 if t.endswith("_open") else -1))
+            continue
         if t == "link_open":
-            link = Seg("link", "", href=str(tok.attrs.get("href", "") or ""), autolink=tok.markup == "autolink",
+            link = Seg("link", "", href=str(attrs.get("href", "") or ""), autolink=tok.markup == "autolink",
                        image_only=True)
             link_has_text = False
             continue
@@ -91,9 +121,9 @@ def segments(children: list[Token] | None) -> list[Seg]:
         if link is not None:
             link.text += piece
         elif t == "text":
-            segs.extend(_bare_links(piece, strong > 0, em > 0))
+            segs.extend(_bare_links(piece, strong > 0, em > 0, under > 0))
         else:
-            segs.append(Seg("text", piece, strong=strong > 0, em=em > 0))
+            segs.append(Seg("text", piece, strong=strong > 0, em=em > 0, underline=under > 0))
     if link is not None:  # unclosed (cannot happen with markdown-it, but never lose text)
         segs.append(link)
     return segs
@@ -104,20 +134,20 @@ _BARE_URL = re.compile(r"(?<![\w/(\[])https?://[^\s<>\[\]()]+[^\s<>\[\]().,;:!?'
 _ARXIV_TEXT = re.compile(r"(?<![\w/.])arXiv:\s?(\d{4}\.\d{4,5}(?:v\d+)?)(?![\w.]*\d)", re.IGNORECASE)
 
 
-def _bare_links(text: str, strong: bool, em: bool) -> list[Seg]:
+def _bare_links(text: str, strong: bool, em: bool, under: bool = False) -> list[Seg]:
     """'… see https://arxiv.org/abs/1810.04805' or '… arXiv:1810.04805': a link the list forgot to mark up."""
     found = [(m.start(), m.end(), m.group(0), m.group(0)) for m in _BARE_URL.finditer(text)]
     rest = _BARE_URL.sub(lambda m: " " * len(m.group(0)), text)  # an "arXiv:" inside a URL is the URL's
     found += [(m.start(), m.end(), f"https://arxiv.org/abs/{m.group(1)}", m.group(0)) for m in _ARXIV_TEXT.finditer(rest)]
     if not found:
-        return [Seg("text", text, strong=strong, em=em)]
+        return [Seg("text", text, strong=strong, em=em, underline=under)]
     out: list[Seg] = []
     pos = 0
     for start, end, href, written in sorted(found):
         if start > pos:
-            out.append(Seg("text", text[pos:start], strong=strong, em=em))
+            out.append(Seg("text", text[pos:start], strong=strong, em=em, underline=under))
         out.append(Seg("link", written, href=href, autolink=True, written=written))
         pos = end
     if pos < len(text):
-        out.append(Seg("text", text[pos:], strong=strong, em=em))
+        out.append(Seg("text", text[pos:], strong=strong, em=em, underline=under))
     return out
