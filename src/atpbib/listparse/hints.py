@@ -20,6 +20,10 @@ nature science pnas plos cacm tkde tois tist tnnls neurocomputing
 # Words a venue's name is made of: "International Conference on Learning Representations", "J. of …".
 _HEAD_WORDS = frozenset("""conference conf. proceedings proc. journal j. transactions trans. workshop workshops symposium
 findings annals letters review magazine meeting congress colloquium""".split())
+_PUBLISHERS = frozenset("ieee acm springer elsevier aaai usenix siam mit".split())
+# Words that may stand before a venue's name: "the 2019 Conference…", "Joint Conference…", "57th Annual Meeting…".
+_LEAD_WORDS = frozenset("the of on in at and & international annual joint first second third fourth fifth sixth north "
+                        "american european asian asia-pacific".split()) | _HEAD_WORDS
 _TRACK_WORDS = r"(?:demo(?:s|nstrations?)?|system\s+demonstrations?|workshops?|findings|oral|spotlight|poster|short(?:\s+paper)?|" \
                r"long(?:\s+paper)?|main(?:\s+conference)?|industry(?:\s+track)?|student\s+research\s+workshop|tutorials?|" \
                r"datasets\s+and\s+benchmarks(?:\s+track)?|track|best\s+paper(?:\s+award)?|outstanding\s+paper)"
@@ -95,10 +99,10 @@ def _is_venue_name(v: str) -> bool:
     if not words or len(words) > 14:
         return False
     low = [w.lower().strip(".,:;") for w in words]
-    if any(w in _VENUE_NAMES or w.rstrip("s") in _VENUE_NAMES for w in low):
-        return True
-    if any(w in _HEAD_WORDS for w in low) or low[0] in ("ieee", "acm", "springer", "elsevier"):
-        return True
+    for k, w in enumerate(low):
+        if w in _VENUE_NAMES or w in _HEAD_WORDS or w in _PUBLISHERS or (w.endswith("s") and w[:-1] in _VENUE_NAMES):
+            # "ACL 2019", "Findings of ACL: …", "the 57th Annual Meeting…": venue words from the start
+            return all(x in _LEAD_WORDS or re.fullmatch(r"\d+(?:st|nd|rd|th)", x) for x in low[:k])
     return bool(re.fullmatch(_TRACK_WORDS, v.strip(), re.IGNORECASE))
 
 
@@ -112,10 +116,11 @@ def _acronym_like(v: str) -> bool:
         (len(words) == 1 and bool(re.fullmatch(r"[A-Z][a-z]{3,15}", first)) and first.lower() in _VENUE_NAMES)
 
 
-def read_hint(text: str) -> Hint | None:
+def read_hint(text: str, *, aside: bool = False) -> Hint | None:
     """The venue/year hint `text` is, or None when it is something else (a title, names, a description).
 
-    A year alone is a hint; a venue needs a year, or words venues are named in."""
+    A year alone is a hint; a venue needs a year, or words venues are named in. `aside`: the text stands in
+    parentheses, where whatever carries a year is the hint ('(CS224n Winter2019 Reports)')."""
     raw = clean(text)
     s = raw.strip(" .,;:")
     if s.startswith("(") and s.endswith(")") and s.count("(") == 1:
@@ -130,10 +135,12 @@ def read_hint(text: str) -> Hint | None:
     venue = _tidy(rest)
     if venue is None:
         return Hint(None, year, raw) if year else None
+    if year is None and re.search(r"(?<![\w.])(?:\d{1,3}|\d{5,})(?![\w.])", venue):
+        return None  # 'ICLR 202': a mistyped year, which parse_venue reports
     if re.search(r"\bet\.?\s+al\b|\bpp?\.\s*\d", venue, re.IGNORECASE):
         return None  # '(Sun et al., EMNLP 2019)' is a citation, read by the names reader
     track_free = _tidy(re.sub(r"(?:\s|^|\()" + _TRACK_WORDS + r"\)?(?=\s|$)", " ", venue, flags=re.IGNORECASE)) or venue
-    if _is_venue_name(venue) or (year is not None and _acronym_like(track_free)):
+    if _is_venue_name(venue) or (year is not None and (_acronym_like(track_free) or (aside and len(venue.split()) <= 12))):
         return Hint(venue, year, raw)
     return None
 

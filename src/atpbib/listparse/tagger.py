@@ -1,0 +1,525 @@
+"""An item read by what its parts are, wherever the list puts them.
+
+The item's segments are cut into spans along their markup (links, bold, italic, underline, quotes) and their
+punctuation (sentence ends, `; — – - |`, parentheses, brackets, a double space, a line break). Each span gets
+the labels it can carry from what it looks like — a year, a venue hint (the grammar in `hints`), a list of
+names (`people`), a counter, a label prefix (`follow-up:`), text that can be a title — and then the fields
+are decided jointly: one title, the best-placed names, the first hint, a nickname set apart, the rest as notes.
+The title is the candidate with the best score over explicit features (a title-like link label, quotes,
+bold, position, length, description-like words), so no list style is a branch of its own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .hints import looks_like_venue, parse_venue, read_hint, year_only
+from .inline import Seg
+from .people import ET_AL, families, names_in, split_title_authors
+from .text import SEPARATORS, clean
+
+# ------------------------------------------------------------------ spans
+
+
+@dataclass
+class Span:
+    text: str
+    link: Seg | None = None
+    strong: bool = False
+    em: bool = False
+    underline: bool = False
+    quoted: bool = False
+    group: str = ""  # "(" or "[" when the span stands inside parentheses or brackets
+    sep_before: str = ""  # the punctuation between this span and the one before ("" : they touch)
+    sep_after: str = ""
+    what: str = "text"  # year | hint | names | count | label | marker | text (links: link)
+    hint: object = None
+    names: tuple[str, ...] = ()
+
+    @property
+    def style(self) -> tuple[bool, bool, bool, bool, str]:
+        return (self.strong, self.em, self.underline, self.quoted, self.group)
+
+
+# Punctuation that ends a field. A colon or a comma inside text does not: titles have them.
+_CUT = re.compile(r"\s+[—–]+\s*|\s*[—–]{1,2}\s+|(?<=\S)[—–](?=\S)|\s+-{1,2}\s+|^-{1,2}\s+|\s*\|\s*|;\s*|\s*\n\s*"
+                  r"|(?<=\S)(?: {2,}|\t+)(?=\S)|[()\[\]“”\"]|(?<!\w)['‘](?=\w[^'’]{3,}['’](?!\w))|(?<=[^\s\w])['’](?!\w)")
+_ABBREVIATIONS = frozenset("vs etc eg e.g ie i.e fig no vol inc ltd jr sr dr mr ms st cf pp ed eds".split())
+_NUMBERED = re.compile(r"^\s*(?:\(\d{1,3}\)|\d{1,3}[).:]|#\d{1,3}[.:]?)\s+(?=\S)")
+
+
+def sentences(text: str) -> list[str]:
+    """Sentence breaks: a full stop after a word of two or more letters, not after an initial or 'vs.'."""
+    out, pos = [], 0
+    for m in re.finditer(r"[.。](?:\s+|$)", text):
+        word = re.search(r"(\S+)$", text[max(pos, m.start() - 40):m.start()])  # bounded: linear on any text
+        last = word.group(1) if word else ""
+        core = last.lstrip("([\"'“‘").lower()
+        if len(core) < 2 or core in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.-?)+[a-z]", core):
+            continue
+        out.append(text[pos:m.start()])
+        pos = m.end()
+    out.append(text[pos:])
+    return [s.strip() for s in out if s.strip()]
+
+
+@dataclass
+class _Cutter:
+    spans: list[Span] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    quoted: bool = False
+    pending: str = ""  # punctuation seen since the last span
+
+    def sep(self, mark: str) -> None:
+        mark = mark.strip() or (" " if "\n" not in mark else "\n")
+        self.pending += mark
+        if self.spans:
+            self.spans[-1].sep_after += mark
+
+    def add(self, span: Span) -> None:
+        span.sep_before = self.pending
+        span.group = self.groups[-1] if self.groups else ""
+        span.quoted = self.quoted
+        self.pending = ""
+        self.spans.append(span)
+
+    def text(self, s: str, seg: Seg) -> None:
+        parts = sentences(s) if re.search(r"[.。](?:\s|$)", s) else [s]
+        for k, part in enumerate(parts):
+            if k:
+                self.sep(".")
+            lead = re.match(r"^[\s,:.]+", part)
+            if lead and lead.group().strip():
+                self.sep(lead.group())
+            body = part[lead.end():] if lead else part
+            tail = re.search(r"[\s,:]+$", body)
+            core = body[: tail.start()] if tail else body
+            if core.strip():
+                self.add(Span(clean(core), strong=seg.strong, em=seg.em, underline=seg.underline))
+            if tail and tail.group().strip():
+                self.sep(tail.group())
+        if re.search(r"[.。]\s*$", s):
+            self.sep(".")
+
+    def punct(self, mark: str) -> None:
+        m = mark.strip()
+        if m in ("(", "["):
+            self.sep(m)
+            self.groups.append(m)
+        elif m in (")", "]"):
+            if self.groups and self.groups[-1] == ("(" if m == ")" else "["):
+                self.groups.pop()
+            self.sep(m)
+        elif m in ("“", "‘"):
+            self.quoted = True
+        elif m in ("”", "’"):
+            self.quoted = False
+        elif m in ('"', "'"):
+            self.quoted = not self.quoted
+        else:
+            self.sep(m or " ")
+
+
+def cut(segs: list[Seg]) -> list[Span]:
+    c = _Cutter()
+    for seg in segs:
+        if seg.kind == "link":
+            c.add(Span(clean(seg.text), link=seg, what="link"))
+            continue
+        pos = 0
+        text = seg.text
+        for m in _CUT.finditer(text):
+            if m.start() > pos:
+                c.text(text[pos:m.start()], seg)
+            c.punct(m.group())
+            pos = m.end()
+        if pos < len(text):
+            c.text(text[pos:], seg)
+    return _join_touching(c.spans)
+
+
+def _join_touching(spans: list[Span]) -> list[Span]:
+    """Text split only by the markup parser (two runs of one style that touch) is one span again."""
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.link is None and s.link is None and not s.sep_before
+                and prev.style == s.style):
+            prev.text = clean(prev.text + " " + s.text)
+            prev.sep_after = s.sep_after
+            continue
+        out.append(s)
+    return out
+
+
+# ------------------------------------------------------------------ what each span looks like
+
+LABEL_WORDS = frozenset("""code pdf slides slide video blog post project demo website homepage data dataset paper papers
+github talk book arxiv link bib bibtex poster supplementary abs abstract html doi openreview acl anthology official
+pytorch tensorflow keras jax source sources implementation notes note tl;dr tldr summary review follow-up followup
+follow up see also related new update updated extension extended version journal conference preprint reading
+unofficial author authors reproduction reimplementation model models weights checkpoint checkpoints colab
+tutorial docs documentation leaderboard benchmark results result survey example examples paper-link cite citation
+citations star stars""".split())
+_COUNT = re.compile(r"^[\d,.]+\s*[kKmM]?\+?\s*(?:stars?|forks?|citations?|cited(?:\s+by)?|⭐|★)?$|^(?:stars?|citations?|"
+                    r"cited\s+by)\s*[:：]?\s*[\d,.]+[kKmM]?$", re.IGNORECASE)
+_MARKERS = re.compile(r"^(?:\*{1,3}|_{2,3})$")
+_CITE = re.compile(r"^(?P<names>[^\W\d][^,()]{1,120}?(?:\bet\.?\s+al\.?|\s(?:and|&)\s[^,()]+?)?)(?:,\s*|(?<=\.)\s+)(?P<rest>(?:[A-Za-z][\w&.\-' ]{0,60}?[\s,]+)?(?:19|20)\d{2}[a-z]?)$")
+
+
+def _label_word(text: str) -> bool:
+    t = text.lower().strip(" .:;")
+    return t in LABEL_WORDS or all(w in LABEL_WORDS for w in re.split(r"[\s/&,+-]+", t) if w)
+
+
+def _classify(s: Span) -> None:
+    t = s.text
+    if _MARKERS.match(t):
+        s.what = "marker"
+        return
+    if year_only(t) is not None:
+        s.what, s.hint = "year", read_hint(t)
+        return
+    if _COUNT.match(t):
+        s.what = "count"
+        return
+    if not re.search(r"[^\W_]", t):
+        s.what = "punct"
+        return
+    names = names_in(t, single=False) if s.group == "(" else None
+    hint = read_hint(t, aside=s.group == "(") if not names else None
+    if hint is not None:
+        s.what, s.hint = "hint", hint
+        return
+    names = names or names_in(t, single=(s.em and not s.strong) or s.group == "(")
+    if names:
+        s.what, s.names = "names", names
+        return
+    if s.group == "(":
+        m = _CITE.match(t)  # "(Sun et al., EMNLP 2019)", "(Wu and Hu, 2018)"
+        if m and (fam := families(m.group("names"))):
+            rest = read_hint(m.group("rest"))
+            if rest is not None:
+                s.what, s.names, s.hint = "cite", fam, rest
+                return
+    if _label_word(t) and len(t.split()) <= 3:
+        s.what = "label"
+
+
+def _unit_fields(spans: list[Span]) -> list[Span]:
+    """Runs of touching spans in several styles ('In *Proceedings of ICLR 2015*'): one span when together they
+    are a hint or names."""
+    out: list[Span] = []
+    i = 0
+    while i < len(spans):
+        j = i + 1
+        while j < len(spans) and spans[j].link is None and spans[i].link is None and not spans[j].sep_before \
+                and spans[j].group == spans[i].group:
+            j += 1
+        if j - i > 1:
+            joined = Span(clean(" ".join(s.text for s in spans[i:j])), em=any(s.em for s in spans[i:j]),
+                          strong=all(s.strong for s in spans[i:j]), group=spans[i].group,
+                          sep_before=spans[i].sep_before, sep_after=spans[j - 1].sep_after)
+            _classify(joined)
+            if joined.what in ("hint", "names", "year"):
+                out.append(joined)
+                i = j
+                continue
+        out.append(spans[i])
+        i += 1
+    return out
+
+
+def _rejoin_dashes(spans: list[Span]) -> list[Span]:
+    """'oLMpics -- On what Language Model Pre-training Captures': a short name before a dash opens the title."""
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (prev is not None and s.link is None and prev.link is None and s.what == prev.what == "text"
+                and s.sep_before.strip() in ("-", "--", "–", "—") and len(prev.text.split()) == 1
+                and s.style == prev.style and len(out) == 1 and not re.match(r"^[a-z]", s.text)):
+            prev.text = f"{prev.text} {s.sep_before.strip()} {s.text}"
+            prev.sep_after = s.sep_after
+            continue
+        out.append(s)
+    return out
+
+
+def _rejoin_asides(spans: list[Span]) -> list[Span]:
+    """'ERNIE (THU)', 'Title (short version)': a parenthesis that is no field, in the style of the text before it,
+    belongs to that text."""
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (prev is not None and s.link is None and prev.link is None and s.what == "text" and prev.what == "text"
+                and s.group == "(" and s.sep_before == "(" and not looks_like_venue(s.text)
+                and (s.strong, s.em, s.underline) ==
+                (prev.strong, prev.em, prev.underline) and prev.group == ""):
+            prev.text = f"{prev.text} ({s.text})"
+            prev.sep_after = s.sep_after
+            continue
+        out.append(s)
+    return out
+
+
+# ------------------------------------------------------------------ the title
+
+
+def _can_title_link(s: Span, is_title_label) -> bool:
+    seg = s.link
+    return seg is not None and is_title_label(seg)
+
+
+def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | None:
+    """How much `s` looks like the item's title (None: it cannot be one)."""
+    words = s.text.split()
+    if s.link is not None:
+        if not ctx.is_title_label(s.link):
+            return None
+        score = 3.0
+        if ctx.is_paper(s.link):
+            score += 1.0
+        if ctx.is_repository(s.link.href) and any(
+                o.link is not None and o is not s and ctx.is_title_label(o.link) and ctx.is_paper(o.link) for o in spans):
+            score -= 1.5  # [Tool](github): [Paper Title](arxiv)
+        if all(o.what in ("punct", "marker") or o.what == "number" for o in spans[:k]):
+            score += 1.5  # the item opens with it: awesome-list style
+    else:
+        if s.what != "text" or not re.search(r"[^\W\d_]", s.text):
+            return None
+        score = 2.5
+        if s.quoted:
+            score += 2.0
+        if s.strong:
+            score += 0.8
+        if s.em and not s.strong:
+            score -= 0.5
+        if s.underline:
+            score -= 1.0
+        if re.match(r"^[a-z]", s.text) and len(words) >= 4:
+            score -= 1.2  # a description starts in lower case; titles rarely do
+        if re.match(r"^(?:this|we|our|it|an?\s+(?:\w+\s+)?(?:implementation|collection|list|library|toolkit|tool|"
+                    r"framework|package|reimplementation)|implementation|official|unofficial|code|pytorch|tensorflow|"
+                    r"keras)\b", s.text, re.IGNORECASE):
+            score -= 1.0
+    if s.group:
+        score -= 1.5
+    if len(words) == 1:
+        score -= 1.5
+    elif len(words) == 2:
+        score -= 0.3
+    if len(s.text) > 250:
+        score -= 2.0
+    if s.link is None:
+        if any(o.link is not None for o in spans[:k]) and any(o.what == "text" for o in spans[:k]):
+            score -= 1.0  # text after the links, with text before them: a note or a nickname
+        if (s.strong or s.em or s.underline) and len(words) <= 5 and _ends_run(spans, k) and k > 0:
+            score -= 1.0  # "- ***BERT***": set apart at the end, a nickname
+    earlier = sum(1 for o in spans[:k] if o.what == "text" or o.link is not None)
+    return score - 0.25 * earlier
+
+
+@dataclass
+class Context:
+    """What the tagger asks of the item module about links (kept there: the link rules are the item's)."""
+    is_title_label: object
+    is_paper: object
+    is_repository: object
+
+
+@dataclass
+class Fields:
+    title: str = ""
+    title_span: int | None = None  # index of the title among the spans
+    title_link: Seg | None = None
+    authors: tuple[str, ...] = ()
+    hint_raw: str | None = None
+    venue: str | None = None
+    year: int | None = None
+    problem: str | None = None
+    nickname: str | None = None
+    nickname_link: Seg | None = None
+    notes: list[str] = field(default_factory=list)
+    markers: list[str] = field(default_factory=list)
+
+
+def tag(segs: list[Seg], ctx: Context) -> tuple[Fields, list[Span]]:
+    spans = cut(segs)
+    if spans and spans[0].link is None:  # "1) Title", "3. **Title**": the list's numbering
+        m = _NUMBERED.match(spans[0].text + " ")
+        if m:
+            rest = spans[0].text[m.end():].strip() if m.end() <= len(spans[0].text) else ""
+            if rest:
+                spans[0].text = rest
+            else:
+                spans[0].what = "number"
+        elif re.fullmatch(r"\(?\d{1,3}[).:]?", spans[0].text):
+            spans[0].what = "number"
+    for s in spans:
+        if s.link is None and s.what == "text":
+            _classify(s)
+    spans = _rejoin_dashes(_rejoin_asides(_unit_fields(spans)))
+    f = Fields()
+    _choose_title(f, spans, ctx)
+    _choose_rest(f, spans, ctx)
+    return f, spans
+
+
+def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
+    best: tuple[float, int] | None = None
+    for k, s in enumerate(spans):
+        sc = title_score(k, s, spans, ctx)
+        if sc is not None and (best is None or sc > best[0]):
+            best = (sc, k)
+    if best is None:
+        return
+    k = best[1]
+    s = spans[k]
+    f.title_span = k
+    if s.link is not None:
+        f.title, f.title_link = clean(s.link.text), s.link
+        s.what = "title"
+        return
+    s.what = "title"
+    text = s.text
+    # the title span may carry the authors or the venue written into it with commas or a colon
+    text = _names_before(f, text)
+    text = _fields_after(f, text, single=k > 0 and spans[k - 1].link is not None and
+                         not ctx.is_title_label(spans[k - 1].link))
+    f.title = re.sub(r"(?<=[^.\s])\.$", "", text.strip(SEPARATORS))
+
+
+_NAMES_COLON = re.compile(r"^(?P<names>[^:]{2,300}?):\s+(?P<rest>\S.*)$")
+
+
+def _names_before(f: Fields, text: str) -> str:
+    """'A. Author, et al.: Title' — the names before a colon."""
+    m = _NAMES_COLON.match(text)
+    if m and (ET_AL.search(m.group("names")) or "," in m.group("names") or " and " in m.group("names")):
+        names = names_in(m.group("names"), single=True)
+        if names:
+            f.authors = names
+            return m.group("rest")
+    return text
+
+
+def _fields_after(f: Fields, text: str, single: bool) -> str:
+    """'Title, A. Author, B. Author, NIPS 2017' → 'Title', the venue and the authors taken off the end."""
+    head, sep, last = text.rpartition(",")
+    if sep and head.strip():
+        hint = read_hint(last)
+        if hint is not None and (hint.year is not None or hint.venue):
+            _take_hint(f, hint)
+            text = head.rstrip(SEPARATORS)
+    if not f.authors and "," in text:
+        title, names = split_title_authors(text)
+        if names and (single or len(names) > 1 or ET_AL.search(text)):
+            f.authors, text = names, title
+    return text
+
+
+def _take_hint(f: Fields, hint, raw: str | None = None) -> None:
+    if f.hint_raw is not None:
+        if f.year is None and hint.year is not None and f.venue is not None and hint.venue is None:
+            f.year = hint.year  # "TACL. ... 2020": the year written apart from the venue
+        return
+    f.hint_raw = clean(raw or hint.raw).strip(" .,;()")
+    f.venue, f.year = hint.venue, hint.year
+
+
+def _choose_rest(f: Fields, spans: list[Span], ctx: Context) -> None:
+    t = f.title_span
+    # nickname or label written before the title: "<u>T5</u>: **"Title"**", "follow-up: [Title](…)", "[Tool](gh): [Paper](…)"
+    if t is not None and t > 0:
+        pre = spans[t - 1]
+        title = spans[t]
+        if title.link is None and not title.quoted and not title.strong and ":" in pre.sep_after \
+                and pre.link is None and pre.what in ("text", "label") and not _label_word(pre.text) \
+                and len(pre.text.split()) <= 3 and (pre.strong or pre.underline or pre.em) and t == 1 + sum(
+                    1 for o in spans[:t - 1] if o.what in ("number", "punct")):
+            # "**ALBERT**: A Lite BERT for …": the name is the title's head, in bold
+            f.title = f"{pre.text}: {f.title}"
+            pre.what = "title"
+        if pre.link is not None and ctx.is_repository(pre.link.href) and ctx.is_title_label(pre.link) \
+                and len(pre.text.split()) <= 4 and all(s.what in ("punct", "number") for s in spans[:t - 1]):
+            f.nickname, f.nickname_link = pre.text, pre.link
+        elif pre.link is None and pre.what in ("text", "label", "names", "hint") and len(pre.text.split()) <= 4 \
+                and (":" in pre.sep_after or pre.underline) and len(pre.text) <= 40:
+            if pre.what == "text" or pre.underline:
+                if not _label_word(pre.text):
+                    f.nickname = pre.text
+                pre.what = "nick" if f.nickname == pre.text else "label"
+            elif pre.what == "label":
+                pass
+    # authors: the names span best placed (italic, next to the title)
+    best: tuple[float, int] | None = None
+    for k, s in enumerate(spans):
+        if s.what in ("names", "cite") and not f.authors:
+            sc = (1.0 if s.em else 0.0) + (1.0 if t is not None and abs(k - t) <= 2 else 0.0) - 0.01 * k
+            if s.what == "cite":
+                sc -= 0.5
+            if best is None or sc > best[0]:
+                best = (sc, k)
+    if best is not None:
+        f.authors = spans[best[1]].names
+        spans[best[1]].what = "authors" if spans[best[1]].what == "names" else "cite*"
+    # venue and year: the first hint, a citation's, then a year written alone
+    for s in spans:
+        if s.what in ("hint", "cite*") and s.hint is not None and s.hint.venue:
+            _take_hint(f, s.hint, s.hint.raw if s.what == "hint" else None)
+            s.what = "venue" if s.what == "hint" else "cite*"
+            break
+    for s in spans:
+        if s.what in ("hint", "year", "cite", "cite*") and s.hint is not None:
+            if f.hint_raw is None:
+                _take_hint(f, s.hint)
+                s.what = "venue"
+            elif f.year is None and s.hint.year is not None:
+                f.year = s.hint.year
+                s.what = "venue"
+            elif s.what == "year":
+                s.what = "date"
+    # a parenthesis with a mistyped year, '(ICLR 202)', is a hint with a problem
+    if f.hint_raw is None:
+        for s in spans:
+            if s.what == "text" and s.group == "(" and s.link is None and re.search(r"\d{2,}", s.text) \
+                    and len(s.text) <= 60 and s.sep_before == "(":
+                venue, year, problem = parse_venue(s.text)
+                if problem and venue:
+                    f.hint_raw, f.venue, f.year, f.problem = s.text, venue, year, problem
+                    s.what = "venue"
+                    break
+    # a venue written after the title in words with its year: ', Computational Linguistics, 1993'
+    if f.hint_raw is None and t is not None:
+        for s in spans[t + 1:]:
+            if s.what == "text" and s.link is None:
+                m = re.fullmatch(r"(?P<v>[A-Z][\w&.\- ]{1,60}?)[\s,]+(?P<y>(?:19|20)\d{2})", s.text)
+                if m and len(m.group("v").split()) <= 6 and not names_in(m.group("v"), single=True):
+                    f.hint_raw, f.venue, f.year = s.text, clean(m.group("v")).strip(" ,"), int(m.group("y"))
+                    s.what = "venue"
+                    break
+    # nickname set apart at the end of its run: "- ***BERT***", "(**ELMo**)"
+    if f.nickname is None:
+        for k, s in enumerate(spans):
+            if t is not None and k <= t:
+                continue
+            if s.link is None and s.what == "text" and (s.strong or s.em or s.underline) and len(s.text) <= 40 \
+                    and len(s.text.split()) <= 5 and not s.group == "[" and _ends_run(spans, k):
+                f.nickname = s.text
+                s.what = "nick"
+                break
+    for s in spans:
+        if s.what == "marker":
+            f.markers.append(s.text)
+        elif s.what == "text" and s.link is None:
+            f.notes.append(s.text)
+
+
+def _ends_run(spans: list[Span], k: int) -> bool:
+    """Nothing but punctuation follows up to the next link or the end: the emphasis closes the item."""
+    for s in spans[k + 1:]:
+        if s.link is not None:
+            return True
+        if s.what not in ("punct", "marker", "count"):
+            return False
+    return True
