@@ -18,8 +18,11 @@ arxiv corr biorxiv medrxiv ssrn preprint openreview pmlr
 nature science pnas plos cacm tkde tois tist tnnls neurocomputing
 """.split())
 # Words a venue's name is made of: "International Conference on Learning Representations", "J. of …".
-_HEAD_WORDS = frozenset("""conference conf. proceedings proc. journal j. transactions trans. workshop workshops symposium
-findings annals letters review magazine meeting congress colloquium""".split())
+_HEAD_WORDS = frozenset("""conference conf proceedings proc journal transactions trans workshop workshops symposium
+findings annals letters magazine meeting congress colloquium""".split())
+# Journals whose names are ordinary words ("Computational Linguistics, 1993").
+_JOURNAL_PHRASES = ("computational linguistics", "machine learning", "artificial intelligence", "neural computation",
+                    "neural networks", "cognitive science", "natural language engineering")
 _PUBLISHERS = frozenset("ieee acm springer elsevier aaai usenix siam mit".split())
 # Words that may stand before a venue's name: "the 2019 Conference…", "Joint Conference…", "57th Annual Meeting…".
 _LEAD_WORDS = frozenset("the of on in at and & international annual joint first second third fourth fifth sixth north "
@@ -99,6 +102,8 @@ def _is_venue_name(v: str) -> bool:
     if not words or len(words) > 14:
         return False
     low = [w.lower().strip(".,:;") for w in words]
+    if " ".join(low) in _JOURNAL_PHRASES or (low[0] == "j" and len(low) >= 3 and low[1] in ("of", "mach", "artif")):
+        return True  # "J. of Machine Learning Research"
     for k, w in enumerate(low):
         if w in _VENUE_NAMES or w in _HEAD_WORDS or w in _PUBLISHERS or (w.endswith("s") and w[:-1] in _VENUE_NAMES):
             # "ACL 2019", "Findings of ACL: …", "the 57th Annual Meeting…": venue words from the start

@@ -44,7 +44,7 @@ class Span:
 # Punctuation that ends a field. A colon or a comma inside text does not: titles have them.
 _CUT = re.compile(r"\s+[—–]+\s*|\s*[—–]{1,2}\s+|(?<=\S)[—–](?=\S)|\s+-{1,2}\s+|^-{1,2}\s+|\s*\|\s*|;\s*|\s*\n\s*"
                   r"|(?<=\S)(?: {2,}|\t+)(?=\S)|[()\[\]“”\"]|(?<!\w)['‘](?=\w[^'’]{3,}['’](?!\w))|(?<=[^\s\w])['’](?!\w)")
-_ABBREVIATIONS = frozenset("vs etc eg e.g ie i.e fig no vol inc ltd jr sr dr mr ms st cf pp ed eds".split())
+_ABBREVIATIONS = frozenset("vs etc eg e.g ie i.e fig no vol inc ltd jr sr dr mr ms st cf pp ed eds et".split())
 _NUMBERED = re.compile(r"^\s*(?:\(\d{1,3}\)|\d{1,3}[).:]|#\d{1,3}[.:]?)\s+(?=\S)")
 
 
@@ -186,7 +186,7 @@ def _classify(s: Span) -> None:
     if not re.search(r"[^\W_]", t):
         s.what = "punct"
         return
-    names = names_in(t, single=False) if s.group == "(" else None
+    names = names_in(t, single=s.em and not s.strong) if (s.group == "(" or (s.em and not s.strong)) else None
     hint = read_hint(t, aside=s.group == "(") if not names else None
     if hint is not None:
         s.what, s.hint = "hint", hint
@@ -228,6 +228,60 @@ def _unit_fields(spans: list[Span]) -> list[Span]:
         out.append(spans[i])
         i += 1
     return out
+
+
+def _split_commas(spans: list[Span]) -> list[Span]:
+    """'Ann Author, Bob Writer, NIPS 2017', 'A Study of Things, Computational Linguistics, 1993', 'Writer et al 2015':
+    a text span that ends in a hint is the hint and what stands before it (names, or text)."""
+    out: list[Span] = []
+    for s in spans:
+        if s.link is not None or s.what != "text":
+            out.append(s)
+            continue
+        head, hint, raw = _trailing_hint(s.text)
+        if hint is None or not head:
+            out.append(s)
+            continue
+        first = Span(head, strong=s.strong, em=s.em, underline=s.underline, quoted=s.quoted, group=s.group,
+                     sep_before=s.sep_before, sep_after=",")
+        _classify(first)
+        out += [first, Span(raw, strong=s.strong, em=s.em, underline=s.underline, group=s.group, sep_before=",",
+                            sep_after=s.sep_after, what="hint" if hint.venue else "year", hint=hint)]
+    return out
+
+
+def _trailing_hint(text: str):
+    """(what stands before, the hint, its text) when `text` ends in a venue/year written after a comma or a name."""
+    parts = text.rsplit(",", 2)
+    if len(parts) >= 2:
+        if len(parts) == 3:  # 'Computational Linguistics, 1993' : a venue and its year, both after commas
+            both = f"{parts[1].strip()} {parts[2].strip()}"
+            hint = read_hint(both) if year_only(parts[2]) is not None else None
+            if hint is not None and hint.venue:
+                return parts[0].strip(SEPARATORS), hint, f"{parts[1].strip()}, {parts[2].strip()}"
+        hint = read_hint(parts[-1])
+        if hint is not None:
+            return ",".join(parts[:-1]).strip(SEPARATORS), hint, parts[-1].strip()
+    m = re.match(r"^(?P<names>.+?)\s+(?P<year>(?:19|20)\d{2})$", text)  # 'Writer et al. 2015'
+    if m and names_in(m.group("names"), single=True):
+        return m.group("names"), read_hint(m.group("year")), m.group("year")
+    return "", None, ""
+
+
+def _names_by_place(spans: list[Span]) -> list[Span]:
+    """Names the list sets in a reference's places: 'Author and Writer - 2014 - Title' (family names before a year),
+    'Cara Writer. A Study of Things, ACL 2005.' (one name opening a dated reference)."""
+    dated = any(s.what in ("year", "hint") and s.hint is not None and s.hint.year for s in spans)
+    for k, s in enumerate(spans):
+        if s.link is not None or s.what != "text":
+            continue
+        nxt = spans[k + 1] if k + 1 < len(spans) else None
+        if nxt is not None and nxt.what == "year" and (fam := families(s.text)):
+            s.what, s.names = "names", fam
+        elif k == 0 and dated and "." in s.sep_after and nxt is not None and nxt.link is None \
+                and (names := names_in(s.text, single=True)):
+            s.what, s.names = "names", names
+    return spans
 
 
 def _rejoin_dashes(spans: list[Span]) -> list[Span]:
@@ -296,7 +350,7 @@ def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | N
             score -= 0.5
         if s.underline:
             score -= 1.0
-        if re.match(r"^[a-z]", s.text) and len(words) >= 4:
+        if re.match(r"^[a-z]", s.text) and len(words) >= 4 and any(o.what == "text" or o.link for o in spans[:k]):
             score -= 1.2  # a description starts in lower case; titles rarely do
         if re.match(r"^(?:this|we|our|it|an?\s+(?:\w+\s+)?(?:implementation|collection|list|library|toolkit|tool|"
                     r"framework|package|reimplementation)|implementation|official|unofficial|code|pytorch|tensorflow|"
@@ -316,7 +370,7 @@ def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | N
         if (s.strong or s.em or s.underline) and len(words) <= 5 and _ends_run(spans, k) and k > 0:
             score -= 1.0  # "- ***BERT***": set apart at the end, a nickname
     earlier = sum(1 for o in spans[:k] if o.what == "text" or o.link is not None)
-    return score - 0.25 * earlier
+    return score - 0.5 * earlier
 
 
 @dataclass
@@ -358,7 +412,7 @@ def tag(segs: list[Seg], ctx: Context) -> tuple[Fields, list[Span]]:
     for s in spans:
         if s.link is None and s.what == "text":
             _classify(s)
-    spans = _rejoin_dashes(_rejoin_asides(_unit_fields(spans)))
+    spans = _names_by_place(_split_commas(_rejoin_dashes(_rejoin_asides(_unit_fields(spans)))))
     f = Fields()
     _choose_title(f, spans, ctx)
     _choose_rest(f, spans, ctx)
@@ -383,7 +437,7 @@ def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
     s.what = "title"
     text = s.text
     # the title span may carry the authors or the venue written into it with commas or a colon
-    text = _names_before(f, text)
+    text = _names_before(f, text, dated=any(o.hint is not None and o.hint.year for o in spans))
     text = _fields_after(f, text, single=k > 0 and spans[k - 1].link is not None and
                          not ctx.is_title_label(spans[k - 1].link))
     f.title = re.sub(r"(?<=[^.\s])\.$", "", text.strip(SEPARATORS))
@@ -392,10 +446,10 @@ def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
 _NAMES_COLON = re.compile(r"^(?P<names>[^:]{2,300}?):\s+(?P<rest>\S.*)$")
 
 
-def _names_before(f: Fields, text: str) -> str:
-    """'A. Author, et al.: Title' — the names before a colon."""
+def _names_before(f: Fields, text: str, dated: bool) -> str:
+    """'A. Author, et al.: Title' — the names before a colon (one name alone only in a dated reference)."""
     m = _NAMES_COLON.match(text)
-    if m and (ET_AL.search(m.group("names")) or "," in m.group("names") or " and " in m.group("names")):
+    if m and (dated or ET_AL.search(m.group("names")) or "," in m.group("names") or " and " in m.group("names")):
         names = names_in(m.group("names"), single=True)
         if names:
             f.authors = names
