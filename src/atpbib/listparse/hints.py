@@ -41,6 +41,8 @@ _GLUED_YEAR = re.compile(r"(?<=[A-Za-z])(?P<year>(?:19|20)\d{2})$")
 _SHORT_YEAR = re.compile(r"(?<=\w)\s?['’](?P<yy>\d{2})$")
 _YEAR_ONLY = re.compile(r"^[(\[]?\s*(?:" + _MONTHS + r"\s+)?(?P<year>(?:19|20)\d{2})(?:[./-](?:0?[1-9]|1[0-2])(?:[./-]\d{1,2})?)?\s*[)\]]?$",
                         re.IGNORECASE)
+_PAGES = re.compile(r"(?:,?\s*(?:pp?\.|pages?)\s*\d+\s*(?:[-–—]+\s*\d+)?|,?\s*(?:vol\.|volume|no\.|issue)\s*\d+"
+                    r"|,\s*\d{1,4}\s*\(\d{1,4}\)|,\s*\d{1,5}\s*[-–—]+\s*\d{1,5})(?=\W*$|,)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_][\w&.\-/+']*", re.UNICODE)
 
 
@@ -132,6 +134,7 @@ def read_hint(text: str, *, aside: bool = False) -> Hint | None:
         s = s[1:-1].strip()
     if not s or len(s) > 160:
         return None
+    s = _PAGES.sub("", s).strip(" .,;:") or s  # 'Proc. EMNLP, 2019, pp. 1–10', 'Journal of X, 3(2), 1-10'
     year = year_only(s)
     if year is not None:
         return Hint(None, year, raw)

@@ -19,13 +19,37 @@ Benchmark Dataset Corpus Approach Framework Method Methods Study Toward Need Rea
 _INITIAL = re.compile(r"^(?:[A-Z]\.)(?:-?[A-Z]\.)*$")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*(?:[-'’][^\W\d_]+)*\.?$")
 _AUTHORS_SAID = re.compile(r"^(?:authors?\s*[:：]|(?:written\s+)?by\s)\s*", re.IGNORECASE)
-ET_AL = re.compile(r",?\s*(?:et\.?\s+al\.?|and\s+others|\.\.\.|…)\s*$", re.IGNORECASE)
+ET_AL = re.compile(r",?\s*(?:et\.?\s*al\.?\*?|and\s+others|etc\.?|\.\.\.|…)\s*[*†‡]*\s*$", re.IGNORECASE)
+# Authors that are organisations: 'OpenAI', 'Google Research', 'The BigScience Workshop', 'Meta AI'.
+_ORG_WORDS = frozenset("""ai research lab labs team group institute university inc inc. corp corporation company workshop
+consortium collaboration project openai deepmind anthropic google meta facebook microsoft baidu alibaba huawei tencent
+nvidia salesforce eleutherai bigscience huggingface ai2 amazon apple ibm intel""".split())
+_ESCAPED_ACCENT = re.compile(r"\{([`'^\"~=.])\s*\{?([A-Za-z])\}?\}")
+_CAMEL_JOIN = re.compile(r"^(?P<a>[A-Z][a-z]+(?:-[A-Z][a-z]+)+)(?P<b>[A-Z][a-z]+)$")  # 'Jane-LingWang'
+_LATEX_ACCENT = re.compile(r"\{?\\[`'^\"~=.uvHckbdr]\s*\{?[A-Za-z]\}?\}?|\{?\\(?:ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)\b\}?")
 
 
 def is_name_word(word: str) -> bool:
     """A capitalised word that is not an acronym (BERT, GPT) or a word titles are made of."""
     return (bool(_NAME_WORD.match(word)) and word[0].isupper() and word not in _TITLE_WORDS
             and not (len(word) >= 3 and word.isupper() and "." not in word))
+
+
+def delatex(text: str) -> str:
+    """'Aky{\\"{u}}rek' → 'Akyürek': LaTeX accents as the letters they print, in names written from BibTeX."""
+    if "{" in text:  # Markdown took the backslash of '{\\"{u}}' as an escape: '{"{u}}' is left
+        text = _ESCAPED_ACCENT.sub(lambda m: "{\\" + m.group(1) + m.group(2) + "}", text)
+    if "\\" not in text:
+        return text
+    from ..names import latex_to_text
+
+    return _LATEX_ACCENT.sub(lambda m: latex_to_text(m.group()), text).replace("{", "").replace("}", "") \
+        if _LATEX_ACCENT.search(text) else text
+
+
+def is_organisation(part: str) -> bool:
+    words = part.split()
+    return 1 <= len(words) <= 5 and words[0][:1].isupper() and any(w.lower().strip(".,") in _ORG_WORDS for w in words)
 
 
 def _is_name(part: str) -> bool:
@@ -54,14 +78,48 @@ def names_in(text: str, *, single: bool = False) -> tuple[str, ...] | None:
     if len(bibtex) > 1 and all(p.count(",") == 1 for p in bibtex):  # "Bronstein, Michael M and Bruna, Joan"
         t = ", ".join(" ".join(reversed([x.strip() for x in p.split(",")])) for p in bibtex)
     parts = [p.strip() for p in re.split(r",|;|\s+&\s+|\s+and\s+", t)]
-    parts = [re.sub(r"^and\s+", "", p) for p in parts if p]
-    lone_family = et_al and len(parts) == 1 and is_name_word(parts[0])  # "Vaswani et al."
-    if not parts or not (lone_family or all(_is_name(p) for p in parts)):
+    parts = _family_first_pairs([_unjoin(re.sub(r"^(?:and|&)\s+", "", p)) for p in parts if p])
+    lone_family = et_al and len(parts) == 1 and (  # "Vaswani et al.", "Deep Ganguli et al."
+        is_name_word(parts[0]) or (len(parts[0].split()) <= 3 and all(_NAME_WORD.match(x) and x[0].isupper()
+                                                                       for x in parts[0].split())))
+    if not parts or not (lone_family or all(_is_name(p) or is_organisation(p) for p in parts)):
         return None
     single = single or bool(et_al)
     if len(parts) == 1 and not single:
         return None
     return tuple(parts)
+
+
+def _unjoin(part: str) -> str:
+    """'Jane-LingWang' → 'Jane-Ling Wang': a list that lost the space between given and family name."""
+    words = part.split()
+    if len(words) == 1 and (m := _CAMEL_JOIN.match(words[0])):
+        return f"{m.group('a')} {m.group('b')}"
+    return part
+
+
+def _family_first_pairs(parts: list[str]) -> list[str]:
+    """'Raffel, C., Shazeer, N.' (APA), 'Sato, Motoki, Jun Suzuki', 'Author, Ann, and Bob Writer' (Chicago):
+    a lone family name followed by its given name or initials is one person, written given name first."""
+    out: list[str] = []
+    i = 0
+    guessed = 0  # pairs of two lone words: a family-first name only beside names written whole
+    while i < len(parts):
+        p = parts[i]
+        nxt = parts[i + 1] if i + 1 < len(parts) else None
+        if nxt is not None and len(p.split()) == 1 and is_name_word(p) and not p.endswith("."):
+            if _INITIAL.match(nxt.replace(" ", "")):
+                out.append(f"{nxt} {p}")
+                i += 2
+                continue
+            if len(nxt.split()) == 1 and is_name_word(nxt):
+                out.append(f"{nxt} {p}")
+                guessed += 1
+                i += 2
+                continue
+        out.append(p)
+        i += 1
+    return out if guessed == 0 or len(out) > guessed else parts
 
 
 def split_title_authors(text: str) -> tuple[str, tuple[str, ...]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .hints import looks_like_venue, parse_venue, read_hint, year_only
 from .inline import Seg
-from .people import ET_AL, families, names_in, split_title_authors
+from .people import ET_AL, delatex, families, names_in, split_title_authors
 from .text import SEPARATORS, clean
 
 # ------------------------------------------------------------------ spans
@@ -44,7 +44,8 @@ class Span:
 # Punctuation that ends a field. A colon or a comma inside text does not: titles have them.
 _CUT = re.compile(r"\s+[—–]+\s*|\s*[—–]{1,2}\s+|(?<=\S)[—–](?=\S)|\s+-{1,2}\s+|^-{1,2}\s+|\s*\|\s*|;\s*|\s*\n\s*"
                   r"|(?<=\S)(?: {2,}|\t+)(?=\S)|[()\[\]“”\"]|(?<!\w)['‘](?=\w[^'’]{3,}['’](?!\w))|(?<=[^\s\w])['’](?!\w)")
-_ABBREVIATIONS = frozenset("vs etc eg e.g ie i.e fig no vol inc ltd jr sr dr mr ms st cf pp ed eds et".split())
+_LEAD_SYMBOLS = re.compile(r"^[^\w\s\"“‘'(\[*_<`-]+\s*")
+_ABBREVIATIONS = frozenset("vs etc eg e.g ie i.e fig no vol inc ltd jr sr dr mr ms st cf pp ed eds et proc conf trans int intl assoc comput ling mach learn res symp natl".split())
 _NUMBERED = re.compile(r"^\s*(?:\(\d{1,3}\)|\d{1,3}[).:]|#\d{1,3}[.:]?)\s+(?=\S)")
 
 
@@ -127,7 +128,9 @@ def cut(segs: list[Seg]) -> list[Span]:
             c.add(Span(clean(seg.text), link=seg, what="link"))
             continue
         pos = 0
-        text = seg.text
+        text = delatex(seg.text)
+        if not c.spans and not c.pending:
+            text = _LEAD_SYMBOLS.sub("", text)  # '📄 Title', '⭐ Title': a pictogram opens the item
         for m in _CUT.finditer(text):
             if m.start() > pos:
                 c.text(text[pos:m.start()], seg)
@@ -191,7 +194,7 @@ def _classify(s: Span) -> None:
     if hint is not None:
         s.what, s.hint = "hint", hint
         return
-    names = names or names_in(t, single=(s.em and not s.strong) or s.group == "(")
+    names = names or names_in(t, single=s.em and not s.strong)
     if names:
         s.what, s.names = "names", names
         return
