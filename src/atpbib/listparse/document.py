@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..ids import identify, ids_from_links
 from ..model import Entry
+from .htmlblocks import markdown_of_html_lines
 from .inline import Seg, segments
 from .item import KNOWN_LABEL_WORDS, Piece, RawLink, analyse, bracket_label, continuation, id_label, is_url_text
 from .kinds import is_paper_link, kind_of
@@ -412,13 +413,14 @@ def parse_list(text: str, source_name: str = "<list>") -> ParsedList:
     md = _markdown()
     env: dict[str, Any] = {}
     doc_warnings: list[str] = []
+    readable = markdown_of_html_lines(text)
     try:
-        tokens = md.parse(text, env)
+        tokens = md.parse(readable, env)
     except Exception as exc:  # markdown-it-py bug or recursion limit on pathological input
         log.warning("markdown parser failed on %s: %r", source_name, exc)
         msg = w(1, f"the Markdown parser failed ({type(exc).__name__}); no entries read")
         return ParsedList((), (), (ListWarning(1, msg),), source_name, text)
-    unread = _first_unread_line(text, tokens)
+    unread = _first_unread_line(readable, tokens)
     if unread is not None:
         doc_warnings.append(w(unread, f"Markdown nested more than {MAX_NESTING // 2} levels deep: "
                                        f"lines {unread}-{n_lines} could not be read"))

@@ -337,8 +337,10 @@ def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | N
         if ctx.is_paper(s.link):
             score += 1.0
         if ctx.is_repository(s.link.href) and any(
-                o.link is not None and o is not s and ctx.is_title_label(o.link) and ctx.is_paper(o.link) for o in spans):
-            score -= 1.5  # [Tool](github): [Paper Title](arxiv)
+                (o.link is not None and o is not s and ctx.is_title_label(o.link) and ctx.is_paper(o.link))
+                or (o.link is None and o.what == "text" and (o.strong or o.quoted) and len(o.text.split()) >= 2)
+                for o in spans):
+            score -= 2.0  # [Tool](github): [Paper Title](arxiv), [Tool](github): **Paper Title**
         if all(o.what in ("punct", "marker") or o.what == "number" for o in spans[:k]):
             score += 1.5  # the item opens with it: awesome-list style
     else:
@@ -488,6 +490,11 @@ def _choose_rest(f: Fields, spans: list[Span], ctx: Context) -> None:
     t = f.title_span
     # nickname or label written before the title: "<u>T5</u>: **"Title"**", "follow-up: [Title](…)", "[Tool](gh): [Paper](…)"
     if t is not None and t > 0:
+        opening = next((k for k, o in enumerate(spans) if o.what not in ("number", "punct")), None)
+        first = spans[opening] if opening is not None and opening < t else None
+        if first is not None and first.link is not None and ctx.is_repository(first.link.href) \
+                and ctx.is_title_label(first.link) and ":" in first.sep_after and len(first.text.split()) <= 4:
+            f.nickname, f.nickname_link = first.text, first.link  # "[Tool](github): …, **Paper Title**"
         pre = spans[t - 1]
         title = spans[t]
         if title.link is None and not title.quoted and not title.strong and ":" in pre.sep_after \
@@ -497,7 +504,9 @@ def _choose_rest(f: Fields, spans: list[Span], ctx: Context) -> None:
             # "**ALBERT**: A Lite BERT for …": the name is the title's head, in bold
             f.title = f"{pre.text}: {f.title}"
             pre.what = "title"
-        if pre.link is not None and ctx.is_repository(pre.link.href) and ctx.is_title_label(pre.link) \
+        if f.nickname is not None:
+            pass
+        elif pre.link is not None and ctx.is_repository(pre.link.href) and ctx.is_title_label(pre.link) \
                 and len(pre.text.split()) <= 4 and all(s.what in ("punct", "number") for s in spans[:t - 1]):
             f.nickname, f.nickname_link = pre.text, pre.link
         elif pre.link is None and pre.what in ("text", "label", "names", "hint") and len(pre.text.split()) <= 4 \
