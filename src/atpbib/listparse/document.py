@@ -171,10 +171,12 @@ def _item_pieces(md: MarkdownIt, item: _Item, env: dict[str, Any]) -> list[Piece
 
 
 def _walk(tokens: list[Token], title_index: int | None, n_lines: int
-          ) -> tuple[list[Heading], list[_Item], list[_Table], list[tuple[Token, tuple[str, ...]]]]:
+          ) -> tuple[list[Heading], list[_Item], list[_Table], list[tuple[Token, tuple[str, ...]]],
+                     list[tuple[Heading, Token]]]:
     """One pass over the block tokens: heading paths, the list-item tree, tables, and top-level paragraphs."""
     paragraphs: list[tuple[Token, tuple[str, ...]]] = []
     headings: list[Heading] = []
+    heading_inlines: list[tuple[Heading, Token]] = []
     stack: list[tuple[int, str]] = []
     roots: list[_Item] = []
     open_items: list[tuple[_Item, int]] = []  # (item, token level)
@@ -200,6 +202,8 @@ def _walk(tokens: list[Token], title_index: int | None, n_lines: int
                 stack.pop()
             stack.append((level, text))
             headings.append(Heading(path=tuple(h for _, h in stack), level=level, line=line))
+            if i + 1 < len(tokens) and tokens[i + 1].type == "inline":
+                heading_inlines.append((headings[-1], tokens[i + 1]))
         elif t == "list_item_open":
             line = (tok.map[0] + 1) if tok.map else 1
             parent = open_items[-1][0] if open_items else None
@@ -237,7 +241,7 @@ def _walk(tokens: list[Token], title_index: int | None, n_lines: int
         elif t == "inline" and row is not None:
             row.append(tok)
         i += 1
-    return headings, roots, tables, paragraphs
+    return headings, roots, tables, paragraphs, heading_inlines
 
 
 def _title_heading_index(tokens: list[Token]) -> int | None:
@@ -393,6 +397,68 @@ def _paragraph_entries(md: MarkdownIt, paragraphs: list[tuple[Token, tuple[str, 
     return entries
 
 
+def _heading_items(md: MarkdownIt, env: dict[str, Any], heading_inlines: list[tuple[Heading, Token]],
+                   headings: list[Heading], paragraphs: list[tuple[Token, tuple[str, ...]]], entries: list[Entry],
+                   doc_warnings: list[str], n_lines: int) -> tuple[list[Entry], list[Heading], list[str]]:
+    """Lists that give each paper a heading: '### [Title](url)' or '#### Title' with its authors, venue and links
+    in the paragraphs and bullets below. Such a heading is an entry, not a section, when it links a paper itself,
+    or when what stands below it links one and holds no titled entry of its own."""
+    starts = sorted(h.line for h in headings) + [n_lines + 1]
+    drop_headings: set[int] = set()
+    absorbed: set[int] = set()
+    quiet: list[tuple[int, int]] = []  # line ranges whose 'skipped' warnings were the notes of a heading item
+    made: list[Entry] = []
+    for heading, tok in heading_inlines:
+        if heading.level < 2:
+            continue
+        end = next(x for x in starts if x > heading.line)
+        piece = analyse(segments(tok.children), heading.line, heading.line)
+        if not piece.title:
+            continue
+        below = [e for e in entries if heading.line < e.line < end]
+        own_paper = any(is_paper_link(rl) for rl in real_links(piece.links))
+        titled = [e for e in below if e.title and any(is_paper_link(lk_raw(lk)) for lk in e.links)]
+        if not own_paper and titled:
+            continue  # a section of papers
+        for ptok, _ in paragraphs:
+            pline = (ptok.map[0] + 1) if ptok.map else 0
+            if heading.line < pline < end:
+                more = analyse(segments(_parse_inline(md, ptok.content or "", env, ptok)), pline,
+                               pline + (ptok.content or "").count("\n"))
+                continuation(piece, more)
+        keep_apart = titled if own_paper else []
+        taken = [e for e in below if e not in keep_apart]
+        links = [RawLink(lk.label or "link", lk.label, lk.url) for e in taken for lk in e.links]
+        if not own_paper and not any(is_paper_link(rl) for rl in real_links(piece.links) + links):
+            continue
+        piece.end_line = max([piece.end_line] + [e.end_line or e.line for e in taken])
+        made.append(make_entry(piece, heading.path[:-1], links))
+        absorbed |= {id(e) for e in taken}
+        drop_headings.add(heading.line)
+        quiet.append((heading.line, end))
+    if not made:
+        return entries, headings, doc_warnings
+    dropped = [h.path for h in headings if h.line in drop_headings]
+
+    def outside(path: tuple[str, ...]) -> tuple[str, ...]:
+        for d in dropped:  # what stood below a paper's heading belongs to the heading's own section
+            if path[: len(d)] == d:
+                path = d[:-1] + path[len(d):]
+        return path
+
+    kept = [e if outside(e.section) == e.section else replace(e, section=outside(e.section))
+            for e in entries if id(e) not in absorbed] + made
+    headings = [h if outside(h.path) == h.path else replace(h, path=outside(h.path))
+                for h in headings if h.line not in drop_headings]
+    warnings = [m for m in doc_warnings if not (any(a < _line_of(m, n_lines) < b for a, b in quiet)
+                                                and "without a link skipped" in m)]
+    return kept, headings, warnings
+
+
+def lk_raw(lk: Any) -> RawLink:
+    return RawLink(lk.label or "link", lk.label or "", lk.url)
+
+
 _LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:")
 
 
@@ -424,9 +490,11 @@ def parse_list(text: str, source_name: str = "<list>") -> ParsedList:
     if unread is not None:
         doc_warnings.append(w(unread, f"Markdown nested more than {MAX_NESTING // 2} levels deep: "
                                        f"lines {unread}-{n_lines} could not be read"))
-    headings, roots, tables, paragraphs = _walk(tokens, _title_heading_index(tokens), n_lines)
+    headings, roots, tables, paragraphs, heading_inlines = _walk(tokens, _title_heading_index(tokens), n_lines)
     entries = (_items_to_entries(md, roots, env, doc_warnings) + _table_entries(tables, doc_warnings)
                + _paragraph_entries(md, paragraphs, env))
+    entries, headings, doc_warnings = _heading_items(md, env, heading_inlines, headings, paragraphs, entries,
+                                                     doc_warnings, n_lines)
     entries = [_clamp(e, n_lines) for e in entries]
     entries.sort(key=lambda e: e.line)
     warnings: list[ListWarning] = []

@@ -108,8 +108,8 @@ def _family_first_pairs(parts: list[str]) -> list[str]:
         p = parts[i]
         nxt = parts[i + 1] if i + 1 < len(parts) else None
         if nxt is not None and len(p.split()) == 1 and is_name_word(p) and not p.endswith("."):
-            if _INITIAL.match(nxt.replace(" ", "")):
-                out.append(f"{nxt} {p}")
+            if _INITIAL.match(nxt.replace(" ", "")) or re.fullmatch(r"[A-Z](?:\.?\s?-?[A-Z])*\.?", nxt):
+                out.append(f"{nxt if nxt.endswith('.') else nxt + '.'} {p}")
                 i += 2
                 continue
             if len(nxt.split()) == 1 and is_name_word(nxt):
