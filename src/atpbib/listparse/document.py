@@ -18,9 +18,11 @@ from .htmlblocks import markdown_of_html_lines
 from .inline import Seg, segments
 from .item import KNOWN_LABEL_WORDS, Piece, RawLink, analyse, bracket_label, continuation, id_label, is_url_text
 from .kinds import is_paper_link, kind_of
+from .people import names_in
 from .links import finish_links, real_links
 from .parsed import Heading, ListWarning, ParsedList, count_lines
-from .text import clean, parse_venue, short, w
+from .hints import parse_venue
+from .text import clean, short, w
 
 if TYPE_CHECKING:  # markdown-it is imported when a list is parsed (a remembered parse needs none)
     from markdown_it import MarkdownIt
@@ -325,6 +327,7 @@ def _table_entries(tables: list[_Table], doc_warnings: list[str]) -> list[Entry]
         title_col = col(r"title|paper|name") or 0
         venue_col, year_col = col(r"venue|conference|journal|published|booktitle"), col(r"\byear\b|\bdate\b")
         nick_col, desc_col = col(r"nickname|alias|abbr|short|model"), col(r"desc|note|summary|comment")
+        author_col = col(r"author|writer|\bby\b")
         for row in table.body:
             if not row or title_col >= len(row):
                 continue
@@ -345,9 +348,11 @@ def _table_entries(tables: list[_Table], doc_warnings: list[str]) -> list[Entry]
                             label = (header[j] if j < len(header) else "") if is_url_text(s.text, s.href) else clean(s.text).lower()
                         p.links.append(RawLink(id_label(s.text) or label or "link", clean(s.text), s.href, s.written,
                                                s.image_only))
-                if j == venue_col and text and p.venue is None:
-                    venue, year, problem = parse_venue(text)
-                    p.venue_raw, p.venue = text, venue
+                if j == author_col and text and not p.authors:
+                    p.authors = names_in(text, single=True) or ()
+                elif j == venue_col and text and p.venue is None:
+                    venue, year, problem = parse_venue(text.strip("[]() "))
+                    p.venue_raw, p.venue = text.strip("[]() "), venue
                     p.year = p.year or year
                     if problem:
                         p.warnings.append(w(line, f"{problem} in '{text}'; year left unknown"))
@@ -376,6 +381,10 @@ def _names_a_paper(link: Seg) -> bool:
             and is_paper_link(RawLink(None, link.text, link.href)))
 
 
+# "(12) A. Author, …", "[3] A. Author, …": a numbered reference written as a line of a paragraph
+_PARAGRAPH_NUMBER = re.compile(r"^\s{0,3}(?:\(\d{1,4}\)|\[\d{1,4}\])\s+\S")
+
+
 def _paragraph_entries(md: MarkdownIt, paragraphs: list[tuple[Token, tuple[str, ...]]], env: dict[str, Any]) -> list[Entry]:
     """Lists written as paragraphs: "[Paper Title](arxiv…)" opening a line, its authors, year and notes on the
     lines after it. Only a line that opens with a title-like link to a paper starts an entry, so prose that
@@ -385,9 +394,11 @@ def _paragraph_entries(md: MarkdownIt, paragraphs: list[tuple[Token, tuple[str, 
         start = (tok.map[0] + 1) if tok.map else 1
         groups: list[tuple[int, list[str]]] = []
         for k, text in enumerate((tok.content or "").split("\n")):
-            segs = segments(_parse_inline(md, text, env, tok)) if text.lstrip().startswith("[") else []
+            numbered = bool(_PARAGRAPH_NUMBER.match(text))
+            segs = segments(_parse_inline(md, text, env, tok)) if (text.lstrip().startswith("[") or numbered) else []
             lead = segs[0] if segs else None
-            if lead is not None and lead.kind == "link" and _names_a_paper(lead):
+            if (lead is not None and lead.kind == "link" and _names_a_paper(lead)) or (numbered and any(
+                    s.kind == "link" and is_paper_link(RawLink("link", s.text, s.href)) for s in segs)):
                 groups.append((start + k, [text]))
             elif groups:
                 groups[-1][1].append(text)
@@ -398,7 +409,8 @@ def _paragraph_entries(md: MarkdownIt, paragraphs: list[tuple[Token, tuple[str, 
 
 
 def _heading_items(md: MarkdownIt, env: dict[str, Any], heading_inlines: list[tuple[Heading, Token]],
-                   headings: list[Heading], paragraphs: list[tuple[Token, tuple[str, ...]]], entries: list[Entry],
+                   headings: list[Heading], paragraphs: list[tuple[Token, tuple[str, ...]]], roots: list[_Item],
+                   entries: list[Entry],
                    doc_warnings: list[str], n_lines: int) -> tuple[list[Entry], list[Heading], list[str]]:
     """Lists that give each paper a heading: '### [Title](url)' or '#### Title' with its authors, venue and links
     in the paragraphs and bullets below. Such a heading is an entry, not a section, when it links a paper itself,
@@ -420,12 +432,15 @@ def _heading_items(md: MarkdownIt, env: dict[str, Any], heading_inlines: list[tu
         titled = [e for e in below if e.title and any(is_paper_link(lk_raw(lk)) for lk in e.links)]
         if not own_paper and titled:
             continue  # a section of papers
-        for ptok, _ in paragraphs:
+        for ptok in [t for t, _ in paragraphs] + [t for r in roots if heading.line < r.line < end for t in r.inlines]:
             pline = (ptok.map[0] + 1) if ptok.map else 0
             if heading.line < pline < end:
                 more = analyse(segments(_parse_inline(md, ptok.content or "", env, ptok)), pline,
                                pline + (ptok.content or "").count("\n"))
-                continuation(piece, more)
+                if not more.links:  # a bullet of authors or of the venue below the heading; links come from entries
+                    continuation(piece, more)
+                elif not any(e.line == pline for e in below):
+                    continuation(piece, more)
         keep_apart = titled if own_paper else []
         taken = [e for e in below if e not in keep_apart]
         links = [RawLink(lk.label or "link", lk.label, lk.url) for e in taken for lk in e.links]
@@ -493,7 +508,7 @@ def parse_list(text: str, source_name: str = "<list>") -> ParsedList:
     headings, roots, tables, paragraphs, heading_inlines = _walk(tokens, _title_heading_index(tokens), n_lines)
     entries = (_items_to_entries(md, roots, env, doc_warnings) + _table_entries(tables, doc_warnings)
                + _paragraph_entries(md, paragraphs, env))
-    entries, headings, doc_warnings = _heading_items(md, env, heading_inlines, headings, paragraphs, entries,
+    entries, headings, doc_warnings = _heading_items(md, env, heading_inlines, headings, paragraphs, roots, entries,
                                                      doc_warnings, n_lines)
     entries = [_clamp(e, n_lines) for e in entries]
     entries.sort(key=lambda e: e.line)

@@ -25,6 +25,8 @@ KNOWN_LABEL_WORDS = {
     "code", "pdf", "slides", "slide", "video", "blog", "post", "project", "demo", "website", "homepage", "data",
     "dataset", "paper", "github", "talk", "book", "arxiv", "link", "bib", "bibtex", "poster", "supplementary",
     "abs", "abstract", "html", "doi", "openreview", "acl", "anthology", "official", "pytorch", "tensorflow",
+    "acl anthology", "semantic scholar", "google scholar", "papers with code", "paperswithcode", "hugging face",
+    "huggingface", "source", "project page", "full text", "read", "download", "citation", "citations",
 }
 
 

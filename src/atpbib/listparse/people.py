@@ -107,7 +107,9 @@ def _family_first_pairs(parts: list[str]) -> list[str]:
     while i < len(parts):
         p = parts[i]
         nxt = parts[i + 1] if i + 1 < len(parts) else None
-        if nxt is not None and len(p.split()) == 1 and is_name_word(p) and not p.endswith("."):
+        fam = p.split()
+        if nxt is not None and fam and all(x.lower() in PARTICLES for x in fam[:-1]) and len(fam) <= 3 \
+                and is_name_word(fam[-1]) and not p.endswith("."):
             if _INITIAL.match(nxt.replace(" ", "")) or re.fullmatch(r"[A-Z](?:\.?\s?-?[A-Z])*\.?", nxt):
                 out.append(f"{nxt if nxt.endswith('.') else nxt + '.'} {p}")
                 i += 2

@@ -363,6 +363,9 @@ def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | N
             score -= 1.0
     if s.group:
         score -= 1.5
+    if ":" in s.sep_after and len(words) <= 3 and any(
+            o.what == "text" or (o.link is not None and ctx.is_title_label(o.link)) for o in spans[k + 1:]):
+        score -= 1.5  # "**VL-BERT**: …", "TONT: *Title*": a name set before the item, not its title
     if len(words) == 1:
         score -= 1.5
     elif len(words) == 2:
