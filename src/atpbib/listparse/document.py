@@ -74,6 +74,13 @@ def _has_paper_link(p: Piece) -> bool:
     return False
 
 
+def _reference_without_link(p: Piece) -> bool:
+    """A paper named without a link: a title with its authors and year, or with a named venue and its year."""
+    if not p.title or len(p.title.split()) < 3 or p.links:
+        return False
+    return bool(p.year and (p.authors or p.venue))
+
+
 def make_entry(p: Piece, section: tuple[str, ...], extra_links: list[RawLink] | None = None) -> Entry:
     warnings = list(p.warnings)
     raw = list(p.links) + list(extra_links or [])
@@ -290,7 +297,7 @@ def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], d
         mine: list[RawLink] = []
         for p in pieces:
             real = real_links(p.links)
-            if not real and not p.links and not is_nested and p.title and p.authors and p.year:
+            if not real and not p.links and not is_nested and _reference_without_link(p):
                 keep.append(p)  # a reference written out without a link: "A. Author et al.: Title, 1992."
                 continue
             if not real:
@@ -363,10 +370,16 @@ def _table_entries(tables: list[_Table], doc_warnings: list[str]) -> list[Entry]
                     else:
                         p.warnings.append(w(line, f"year '{text}' is not a 4-digit year"))
                 elif j == nick_col and text and not p.nickname:
-                    p.nickname = text
+                    cited = analyse(segs, line, line)  # "RNES w/o coherence (Wu and Hu, 2018)": a citation in the cell
+                    p.nickname = cited.title or text
+                    if cited.authors and not p.authors:
+                        p.authors = cited.authors
+                    if cited.year and p.year is None:
+                        p.year, p.venue_raw = cited.year, p.venue_raw or cited.venue_raw
+                        p.venue = p.venue or cited.venue
                 elif j == desc_col and text and not p.description:
                     p.description = text
-            if not real_links(p.links):
+            if not real_links(p.links) and not _reference_without_link(p):
                 if not p.links and not p.badges and (p.text or any(_inline_text(c) for c in row)):
                     doc_warnings.append(w(line, f"table row without a link skipped: '{short(p.text or _inline_text(row[0]))}'"))
                 continue
@@ -385,6 +398,14 @@ def _names_a_paper(link: Seg) -> bool:
 _PARAGRAPH_NUMBER = re.compile(r"^\s{0,3}(?:\(\d{1,4}\)|\[\d{1,4}\])\s+\S")
 
 
+def _a_reference(segs: list[Seg], text: str) -> bool:
+    """'Rohrer JM. [Title](doi) Journal. 2018;1(1):27-42.': a line that cites a titled paper with its authors or year."""
+    if not any(s.kind == "link" and _names_a_paper(s) for s in segs):
+        return False
+    p = analyse(segs, 0, 0)
+    return bool(p.title) and any(rl.label is None for rl in p.links) and bool(p.authors or p.year)
+
+
 def _paragraph_entries(md: MarkdownIt, paragraphs: list[tuple[Token, tuple[str, ...]]], env: dict[str, Any]) -> list[Entry]:
     """Lists written as paragraphs: "[Paper Title](arxiv…)" opening a line, its authors, year and notes on the
     lines after it. Only a line that opens with a title-like link to a paper starts an entry, so prose that
@@ -395,13 +416,18 @@ def _paragraph_entries(md: MarkdownIt, paragraphs: list[tuple[Token, tuple[str, 
         groups: list[tuple[int, list[str]]] = []
         for k, text in enumerate((tok.content or "").split("\n")):
             numbered = bool(_PARAGRAPH_NUMBER.match(text))
-            segs = segments(_parse_inline(md, text, env, tok)) if (text.lstrip().startswith("[") or numbered) else []
+            segs = segments(_parse_inline(md, text, env, tok)) if (text.lstrip().startswith("[") or numbered
+                                                                   or (k == 0 and "](" in text)) else []
             lead = segs[0] if segs else None
             if (lead is not None and lead.kind == "link" and _names_a_paper(lead)) or (numbered and any(
-                    s.kind == "link" and is_paper_link(RawLink("link", s.text, s.href)) for s in segs)):
+                    s.kind == "link" and is_paper_link(RawLink("link", s.text, s.href)) for s in segs)) or (
+                    k == 0 and _a_reference(segs, text)):
                 groups.append((start + k, [text]))
             elif groups:
                 groups[-1][1].append(text)
+        all_lines = (tok.content or "").split("\n")
+        if len(groups) == 1 and len(all_lines) <= 5:  # one reference over a few lines: names, [Title](…), venue
+            groups = [(start, all_lines)]
         for line, lines in groups:
             p = analyse(segments(_parse_inline(md, "\n".join(lines), env, tok)), line, line + len(lines) - 1)
             entries.append(make_entry(p, section))

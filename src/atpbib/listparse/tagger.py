@@ -439,7 +439,7 @@ def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
     s = spans[k]
     f.title_span = k
     if s.link is not None:
-        f.title, f.title_link = clean(s.link.text), s.link
+        f.title, f.title_link = _label_title(f, clean(s.link.text)), s.link
         s.what = "title"
         return
     s.what = "title"
@@ -449,6 +449,17 @@ def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
     text = _fields_after(f, text, single=k > 0 and spans[k - 1].link is not None and
                          not ctx.is_title_label(spans[k - 1].link))
     f.title = re.sub(r"(?<=[^.\s])\.$", "", text.strip(SEPARATORS))
+
+
+def _label_title(f: Fields, label: str) -> str:
+    """'[Title (CVPR 2019)](…)', '[Title.](…)': a hint written inside the link's label is the hint."""
+    m = re.search(r"\s*[(\[]([^()\[\]]{2,80})[)\]]\s*$", label)
+    if m and m.start() > 0:
+        hint = read_hint(m.group(1), aside=True)
+        if hint is not None and (hint.year is not None or hint.venue):
+            _take_hint(f, hint)
+            label = label[: m.start()]
+    return re.sub(r"(?<=[^.\s])\.$", "", label.strip())
 
 
 _NAMES_COLON = re.compile(r"^(?P<names>[^:]{2,300}?):\s+(?P<rest>\S.*)$")
