@@ -19,7 +19,7 @@ from atpbib.listparse import load_list, parse_list
 from atpbib.listparse.item import sentences
 from atpbib.listparse.people import names_in, split_title_authors
 from atpbib.listparse.kinds import kind_of_url
-from atpbib.listparse.text import bare_venue
+from atpbib.listparse.hints import bare_venue
 from atpbib.model import Entry
 
 STYLES = Path(__file__).resolve().parent / "fixtures" / "lists" / "styles"

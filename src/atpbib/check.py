@@ -48,6 +48,7 @@ from typing import Any
 
 from .inputs.markdown import discrepancies as list_discrepancies
 from . import venues
+from .listparse.hints import replace_year
 from .match import normalize_title, title_score
 from .model import Entry, Work
 
@@ -202,7 +203,7 @@ def _entry_findings(entry: Entry, work: Work, all_entries: Sequence[tuple[Entry,
                 items.append(Finding(entry, "venue", venue_d.listed, venue_d.resolved, venue_d.source,
                                      fixable=True, fix=f"({hint})"))
             if year_d is not None and work.year:
-                fix = f"({hint})" if venue_d is not None and hint else f"({_replace_year(entry.venue_raw, work.year)})"
+                fix = f"({hint})" if venue_d is not None and hint else f"({replace_year(entry.venue_raw, work.year)})"
                 items.append(Finding(entry, "year", year_d.listed, year_d.resolved, year_d.source, fixable=True, fix=fix))
 
     link = _missing_link(entry, work)
@@ -220,18 +221,6 @@ def _wrong_link_evidence(entry: Entry, work: Work, all_entries: Sequence[tuple[E
     if mine and theirs and mine != theirs:
         return f"'{mine}' is not '{theirs}'"
     return ""
-
-
-def _replace_year(raw: str, year: int) -> str:
-    """The hint with its (mistyped) year replaced, the way listparse.parse_venue found it."""
-    fours = list(re.finditer(r"(?<!\d)\d{4}(?!\d)", raw))
-    if fours:
-        m = fours[-1]
-        return raw[: m.start()] + str(year) + raw[m.end():]
-    m = re.search(r"(?<![\w.])(\d{1,3}|\d{5,})(?![\w.])", raw)
-    if m:
-        return raw[: m.start()] + str(year) + raw[m.end():]
-    return f"{raw} {year}".strip()
 
 
 def _missing_link(entry: Entry, work: Work) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .document import MAX_NESTING, parse_list
 from .load import BUNDLED_NAME, MAX_LIST_BYTES, load_list
 from .parsed import Heading, ListError, ListWarning, ParsedList, count_lines, entry_to_json
-from .text import parse_venue
+from .hints import parse_venue
 
 # The issue calls it `Warning`; ListWarning avoids shadowing the builtin for importers.
 Warning = ListWarning  # noqa: A001

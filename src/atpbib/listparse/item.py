@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from ..ids import identify
 from ..ids import LIST_PAPER_SCHEMES as PAPER_SCHEMES
 from .inline import Seg
-from .people import ET_AL, families, names_in, split_title_authors
-from .text import SEPARATORS, bare_venue, clean, looks_like_venue, parse_venue, w
+from .people import names_in
+from .text import SEPARATORS, clean, w
 
 KNOWN_LABEL_WORDS = {
     "code", "pdf", "slides", "slide", "video", "blog", "post", "project", "demo", "website", "homepage", "data",
@@ -60,17 +60,6 @@ class Piece:
     warnings: list[str] = field(default_factory=list)
     text: str = ""  # all plain text, for "no link" messages
     badges: int = 0  # status badges dropped (decoration: an item of badges alone is no entry)
-
-    def hint(self, inner: str) -> None:
-        """Take a venue/year hint ('EMNLP 2019', 'ICLR 202'); the first one the item gives wins."""
-        if self.venue_raw is not None:
-            return
-        venue, year, problem = parse_venue(inner)
-        self.venue_raw = inner.strip()
-        self.venue, self.year = venue, year
-        if problem:
-            self.warnings.append(w(self.line, f"{problem} in '({inner.strip()})'; "
-                                              f"year left unknown, venue '{venue or ''}'"))
 
 
 # ---------------------------------------------------------------- what a piece of text looks like

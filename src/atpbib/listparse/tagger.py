@@ -175,6 +175,12 @@ def _label_word(text: str) -> bool:
     return t in LABEL_WORDS or all(w in LABEL_WORDS for w in re.split(r"[\s/&,+-]+", t) if w)
 
 
+def _styled_label_words(s: Span) -> bool:
+    """'**Models Models**' set apart as a title is one, even in words a label uses; '**Code**:' is not."""
+    return s.what == "label" and (s.strong or s.quoted) and not s.group and ":" not in s.sep_after \
+        and len(s.text.split()) >= 2
+
+
 def _classify(s: Span) -> None:
     t = s.text
     if _MARKERS.match(t):
@@ -344,9 +350,9 @@ def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | N
         if all(o.what in ("punct", "marker") or o.what == "number" for o in spans[:k]):
             score += 1.5  # the item opens with it: awesome-list style
     else:
-        if s.what != "text" or not re.search(r"[^\W\d_]", s.text):
+        if not re.search(r"[^\W\d_]", s.text) or not (s.what == "text" or _styled_label_words(s)):
             return None
-        score = 2.5
+        score = 2.5 if s.what == "text" else 0.5
         if s.quoted:
             score += 2.0
         if s.strong:
