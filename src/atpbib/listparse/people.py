@@ -15,7 +15,12 @@ Analysis Survey Review Data Text Large Efficient Self-Attention Self-Supervised 
 Question Answering Machine Translation Sequence Encoder Decoder Embeddings Word Words Sentence Graph Vision Visual
 Image Images Multi-Task Unsupervised Supervised Semi-Supervised Fine-Tuning Fine-tuning Tuning Task Tasks Adaptive
 Pretrained Contextual Contextualized Bidirectional Universal Generative Discriminative Dense Sparse Robust
-Benchmark Dataset Corpus Approach Framework Method Methods Study Toward Need Really Good Better Simple New""".split())
+Benchmark Dataset Corpus Approach Framework Method Methods Study Toward Need Really Good Better Simple New""".split()) | \
+    frozenset(  # the closed class of English function words, less those that are also names ('He', 'You', 'Or', 'In')
+        """About Above Across After Against Along Amid Among Around At Before Behind Below Beneath Beside Besides Between
+        By Despite During Except Inside Near Off Onto Outside Past Since Than Through Throughout Unlike Until Upon Within
+        Without Nor If When Where While Whether Because Although Though This That These Those It Its Our Their Does Be
+        Been Every Each Which Who Whom Whose""".split())
 _INITIAL = re.compile(r"^(?:[A-Z]\.)(?:-?[A-Z]\.)*$")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*(?:[-'’][^\W\d_]+)*\.?$")
 _AUTHORS_SAID = re.compile(r"^(?:authors?\s*[:：]|(?:written\s+)?by\s)\s*", re.IGNORECASE)

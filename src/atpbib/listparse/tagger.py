@@ -181,6 +181,18 @@ def _styled_label_words(s: Span) -> bool:
         and len(s.text.split()) >= 2
 
 
+def _cite(s: Span) -> bool:
+    """'(Sun et al., EMNLP 2019)', '(Wu and Hu, 2018)': the names before the venue are authors, not the venue's."""
+    m = _CITE.match(s.text)
+    if not m or read_hint(m.group("names"), aside=True) is not None or not (fam := families(m.group("names"))):
+        return False
+    rest = read_hint(m.group("rest"))
+    if rest is None:
+        return False
+    s.what, s.names, s.hint = "cite", fam, rest
+    return True
+
+
 def _classify(s: Span) -> None:
     t = s.text
     if _MARKERS.match(t):
@@ -195,6 +207,8 @@ def _classify(s: Span) -> None:
     if not re.search(r"[^\W_]", t):
         s.what = "punct"
         return
+    if s.group == "(" and _cite(s):
+        return
     names = names_in(t, single=s.em and not s.strong) if (s.group == "(" or (s.em and not s.strong)) else None
     hint = read_hint(t, aside=s.group == "(") if not names else None
     if hint is not None:
@@ -204,13 +218,6 @@ def _classify(s: Span) -> None:
     if names:
         s.what, s.names = "names", names
         return
-    if s.group == "(":
-        m = _CITE.match(t)  # "(Sun et al., EMNLP 2019)", "(Wu and Hu, 2018)"
-        if m and (fam := families(m.group("names"))):
-            rest = read_hint(m.group("rest"))
-            if rest is not None:
-                s.what, s.names, s.hint = "cite", fam, rest
-                return
     if _label_word(t) and len(t.split()) <= 3:
         s.what = "label"
 
