@@ -38,3 +38,24 @@ def test_function_words_are_never_names(words: str) -> None:
 @pytest.mark.parametrize("name", ["Kaiming He", "Yang You", "Or Honovich", "In So Kweon", "Can Xu", "Per Kristian"])
 def test_names_that_are_also_english_words_stay_names(name: str) -> None:
     assert names_in(f"{name}, Jacob Devlin") == (name, "Jacob Devlin")
+
+
+@pytest.mark.parametrize("tail,venue", [
+    ("In *Proceedings of the 2019 Conference of the North American Chapter of the Association for Computational "
+     "Linguistics: Human Language Technologies, Volume 1 (Long and Short Papers)*, pages 4171–4186.",
+     "Conference of the North American Chapter of the Association for Computational Linguistics: Human Language "
+     "Technologies"),
+    ("Transactions of the Association for Computational Linguistics, 8:726–742.",
+     "Transactions of the Association for Computational Linguistics"),
+    ("Journal of Machine Learning Research, 21(140):1–67.", "Journal of Machine Learning Research"),
+    ("In *Proc. NAACL-HLT*, pp. 4171–4186.", "NAACL-HLT"),
+])
+def test_a_spelled_out_venue_with_its_year_inside_volume_and_pages(tail: str, venue: str) -> None:
+    e = one(f"* Jacob Devlin, Ming-Wei Chang, and Kenton Lee. 2019. [Some Paper Title](https://x.org/a). {tail}")
+    assert (e.title, e.authors, e.venue, e.year) == ("Some Paper Title", ("Jacob Devlin", "Ming-Wei Chang", "Kenton Lee"),
+                                                     venue, 2019)
+
+
+def test_a_track_word_inside_the_link_label_is_the_title_s_and_the_hint_outside_counts() -> None:
+    e = one("* [Some Paper Title (short)](https://x.org/a) (ACL 2019)")
+    assert (e.title, e.venue, e.year) == ("Some Paper Title (short)", "ACL", 2019)

@@ -31,7 +31,10 @@ _TRACK_WORDS = r"(?:demo(?:s|nstrations?)?|system\s+demonstrations?|workshops?|f
                r"long(?:\s+paper)?|main(?:\s+conference)?|industry(?:\s+track)?|student\s+research\s+workshop|tutorials?|" \
                r"datasets\s+and\s+benchmarks(?:\s+track)?|track|best\s+paper(?:\s+award)?|outstanding\s+paper)"
 _PREFIX = re.compile(r"^(?:(?:published|accepted|appeared|presented|to\s+appear)\s+(?:in|at|by|to)\s+|in\s*:?\s+|at\s+)?"
-                     r"(?:(?:the\s+)?proc(?:eedings|\.)?\s+of\s+(?:the\s+)?)?", re.IGNORECASE)
+                     r"(?:(?:the\s+)?(?:proc(?:eedings)?\s+of|proc\.(?:\s+of)?|proceedings)\s+(?:the\s+)?)?", re.IGNORECASE)
+# How a spelled-out venue opens: 'In Proceedings of the 2019 Conference of …', 'Transactions of …'.
+_SPELLED_OUT = re.compile(r"^(?:in\s*:?\s+)?(?:the\s+)?(?:proc(?:eedings|\.)|conference|journal|transactions|annual|"
+                          r"international|joint|findings)\b", re.IGNORECASE)
 _MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|" \
           r"nov(?:ember)?|dec(?:ember)?)\.?"
 # A year as lists write it: 2019, 2019.7, 2022.05, 2019-05-12, 2019/05, May 2019; glued to a venue (ACL2019), 'EMNLP'19'.
@@ -42,7 +45,7 @@ _SHORT_YEAR = re.compile(r"(?<=\w)\s?['’](?P<yy>\d{2})$")
 _YEAR_ONLY = re.compile(r"^[(\[]?\s*(?:" + _MONTHS + r"\s+)?(?P<year>(?:19|20)\d{2})(?:[./-](?:0?[1-9]|1[0-2])(?:[./-]\d{1,2})?)?\s*[)\]]?$",
                         re.IGNORECASE)
 _PAGES = re.compile(r"(?:,?\s*(?:pp?\.|pages?)\s*\d+\s*(?:[-–—]+\s*\d+)?|,?\s*(?:vol\.|volume|no\.|issue)\s*\d+"
-                    r"|,\s*\d{1,4}\s*\(\d{1,4}\)|,\s*\d{1,5}\s*[-–—]+\s*\d{1,5})(?=\W*$|,)", re.IGNORECASE)
+                    r"|,\s*\d{1,4}\s*(?:\(\d{1,4}\))?\s*:\s*\d+(?:\s*[-–—]+\s*\d+)?|,\s*\d{1,4}\s*\(\d{1,4}\)|,\s*\d{1,5}\s*[-–—]+\s*\d{1,5})(?=\W*$|,)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_][\w&.\-/+']*", re.UNICODE)
 
 
@@ -101,8 +104,8 @@ def _tidy(venue: str) -> str | None:
 def _is_venue_name(v: str) -> bool:
     """Words a venue is named in: a known acronym, a venue word (Conference, Journal, Findings…), or a track."""
     words = _WORD.findall(v)
-    if not words or len(words) > 14:
-        return False
+    if not words or len(words) > (40 if words[0].lower().strip(".,:;") in _LEAD_WORDS else 14):
+        return False  # a venue spelled out ('Conference of the North American Chapter of …') is long
     low = [w.lower().strip(".,:;") for w in words]
     if " ".join(low) in _JOURNAL_PHRASES or (low[0] == "j" and len(low) >= 3 and low[1] in ("of", "mach", "artif")):
         return True  # "J. of Machine Learning Research"
@@ -110,7 +113,12 @@ def _is_venue_name(v: str) -> bool:
         if w in _VENUE_NAMES or w in _HEAD_WORDS or w in _PUBLISHERS or (w.endswith("s") and w[:-1] in _VENUE_NAMES):
             # "ACL 2019", "Findings of ACL: …", "the 57th Annual Meeting…": venue words from the start
             return all(x in _LEAD_WORDS or re.fullmatch(r"\d+(?:st|nd|rd|th)", x) for x in low[:k])
-    return bool(re.fullmatch(_TRACK_WORDS, v.strip(), re.IGNORECASE))
+    return only_track(v)
+
+
+def only_track(venue: str | None) -> bool:
+    """'short', 'Oral', 'Demo': a track or a kind of talk, no venue of its own."""
+    return bool(venue) and bool(re.fullmatch(_TRACK_WORDS, venue.strip(), re.IGNORECASE))
 
 
 def _acronym_like(v: str) -> bool:
@@ -132,7 +140,7 @@ def read_hint(text: str, *, aside: bool = False) -> Hint | None:
     s = raw.strip(" .,;:")
     if s.startswith("(") and s.endswith(")") and s.count("(") == 1:
         s = s[1:-1].strip()
-    if not s or len(s) > 160:
+    if not s or len(s) > (400 if _SPELLED_OUT.match(s) else 160):
         return None
     s = _PAGES.sub("", s).strip(" .,;:") or s  # 'Proc. EMNLP, 2019, pp. 1–10', 'Journal of X, 3(2), 1-10'
     year = year_only(s)

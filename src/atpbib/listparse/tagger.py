@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .hints import looks_like_venue, parse_venue, read_hint, year_only
+from .hints import looks_like_venue, only_track, parse_venue, read_hint, year_only
 from .inline import Seg
 from .people import ET_AL, delatex, families, names_in, split_title_authors
 from .text import SEPARATORS, clean
@@ -41,9 +41,11 @@ class Span:
         return (self.strong, self.em, self.underline, self.quoted, self.group)
 
 
-# Punctuation that ends a field. A colon or a comma inside text does not: titles have them.
+# Punctuation that ends a field. A colon or a comma inside text does not: titles have them; nor does a journal's
+# issue between its volume and pages ('21(140):1–67').
 _CUT = re.compile(r"\s+[—–]+\s*|\s*[—–]{1,2}\s+|(?<=\S)[—–](?=\S)|\s+-{1,2}\s+|^-{1,2}\s+|\s*\|\s*|;\s*|\s*\n\s*"
-                  r"|(?<=\S)(?: {2,}|\t+)(?=\S)|[()\[\]“”\"]|(?<!\w)['‘](?=\w[^'’]{3,}['’](?!\w))|(?<=[^\s\w])['’](?!\w)")
+                  r"|(?<=\S)(?: {2,}|\t+)(?=\S)|(?<!\d)\(|\((?!\d{1,4}\)\s*:)|\)(?!\s*:\s*\d)|(?<!\(\d)(?<!\(\d\d)(?<!\(\d{3})(?<!\(\d{4})\)"
+                  r"|[\[\]“”\"]|(?<!\w)['‘](?=\w[^'’]{3,}['’](?!\w))|(?<=[^\s\w])['’](?!\w)")
 _LEAD_SYMBOLS = re.compile(r"^[^\w\s\"“‘'(\[*_<`-]+\s*")
 _ABBREVIATIONS = frozenset("vs etc eg e.g ie i.e fig no vol inc ltd jr sr dr mr ms st cf pp ed eds et proc conf trans int intl assoc comput ling mach learn res symp natl".split())
 _NUMBERED = re.compile(r"^\s*(?:\(\d{1,3}\)|\d{1,3}[).:]|#\d{1,3}[.:]?)\s+(?=\S)")
@@ -469,7 +471,7 @@ def _label_title(f: Fields, label: str) -> str:
     m = re.search(r"\s*[(\[]([^()\[\]]{2,80})[)\]]\s*$", label)
     if m and m.start() > 0:
         hint = read_hint(m.group(1), aside=True)
-        if hint is not None and (hint.year is not None or hint.venue):
+        if hint is not None and (hint.year is not None or (hint.venue and not only_track(hint.venue))):
             _take_hint(f, hint)
             label = label[: m.start()]
     return re.sub(r"(?<=[^.\s])\.$", "", label.strip())
@@ -494,7 +496,7 @@ def _fields_after(f: Fields, text: str, single: bool) -> str:
     head, sep, last = text.rpartition(",")
     if sep and head.strip():
         hint = read_hint(last)
-        if hint is not None and (hint.year is not None or hint.venue):
+        if hint is not None and (hint.year is not None or (hint.venue and not only_track(hint.venue))):
             _take_hint(f, hint)
             text = head.rstrip(SEPARATORS)
     if not f.authors and "," in text:
