@@ -59,3 +59,17 @@ def test_a_spelled_out_venue_with_its_year_inside_volume_and_pages(tail: str, ve
 def test_a_track_word_inside_the_link_label_is_the_title_s_and_the_hint_outside_counts() -> None:
     e = one("* [Some Paper Title (short)](https://x.org/a) (ACL 2019)")
     assert (e.title, e.venue, e.year) == ("Some Paper Title (short)", "ACL", 2019)
+
+
+@pytest.mark.parametrize("item", [
+    "- [2004.05150] Longformer: The Long-Document Transformer",
+    "- [2004.05150](https://arxiv.org/abs/2004.05150) Longformer: The Long-Document Transformer",
+    "- Longformer: The Long-Document Transformer. [arXiv 2020](https://arxiv.org/abs/2004.05150)",
+])
+def test_an_id_or_a_venue_as_the_link_is_not_the_title(item: str) -> None:
+    e = one(item)
+    assert (e.title, e.ids.arxiv) == ("Longformer: The Long-Document Transformer", "2004.05150")
+
+
+def test_a_bracketed_number_that_is_no_arxiv_id_stays_text() -> None:
+    assert one("- [2013.05150] Some Title Here [pdf](https://x.org/a.pdf)").ids.arxiv is None  # month 13

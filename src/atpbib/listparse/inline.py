@@ -131,14 +131,17 @@ def segments(children: list[Token] | None) -> list[Seg]:
 
 # A URL written as plain text ends before whitespace, a bracket, or trailing punctuation.
 _BARE_URL = re.compile(r"(?<![\w/(\[])https?://[^\s<>\[\]()]+[^\s<>\[\]().,;:!?'\"]")
-_ARXIV_TEXT = re.compile(r"(?<![\w/.])arXiv:\s?(\d{4}\.\d{4,5}(?:v\d+)?)(?![\w.]*\d)", re.IGNORECASE)
+# 'arXiv:1810.04805', or arXiv's own listing form '[2004.05150]' (a bracketed new-style id, month 01–12)
+_ARXIV_TEXT = re.compile(r"(?<![\w/.])arXiv:\s?(\d{4}\.\d{4,5}(?:v\d+)?)(?![\w.]*\d)"
+                         r"|(?<![\w\]])\[(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}(?:v\d+)?)\](?![(\[])", re.IGNORECASE)
 
 
 def _bare_links(text: str, strong: bool, em: bool, under: bool = False) -> list[Seg]:
     """'… see https://arxiv.org/abs/1810.04805' or '… arXiv:1810.04805': a link the list forgot to mark up."""
     found = [(m.start(), m.end(), m.group(0), m.group(0)) for m in _BARE_URL.finditer(text)]
     rest = _BARE_URL.sub(lambda m: " " * len(m.group(0)), text)  # an "arXiv:" inside a URL is the URL's
-    found += [(m.start(), m.end(), f"https://arxiv.org/abs/{m.group(1)}", m.group(0)) for m in _ARXIV_TEXT.finditer(rest)]
+    found += [(m.start(), m.end(), f"https://arxiv.org/abs/{m.group(1) or m.group(2)}", m.group(0))
+              for m in _ARXIV_TEXT.finditer(rest)]
     if not found:
         return [Seg("text", text, strong=strong, em=em, underline=under)]
     out: list[Seg] = []

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..ids import identify
 from ..ids import LIST_PAPER_SCHEMES as PAPER_SCHEMES
+from .hints import bare_venue
 from .inline import Seg
 from .people import names_in
 from .text import SEPARATORS, clean, w
@@ -106,7 +107,7 @@ from .tagger import Context, sentences, tag  # noqa: E402  (sentences: the one s
 def _title_label(s: Seg) -> bool:
     return (s.kind == "link" and not s.autolink and not s.image_only and bracket_label(s.text) is None
             and not is_url_text(s.text, s.href) and clean(s.text).lower() not in KNOWN_LABEL_WORDS
-            and not id_label(s.text) and bool(clean(s.text)))
+            and not id_label(s.text) and bool(clean(s.text)) and bare_venue(s.text) is None)  # '[arXiv 2020](…)'
 
 
 def _paper(s: Seg) -> bool:
