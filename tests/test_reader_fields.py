@@ -73,3 +73,12 @@ def test_an_id_or_a_venue_as_the_link_is_not_the_title(item: str) -> None:
 
 def test_a_bracketed_number_that_is_no_arxiv_id_stays_text() -> None:
     assert one("- [2013.05150] Some Title Here [pdf](https://x.org/a.pdf)").ids.arxiv is None  # month 13
+
+
+def test_a_quoted_paragraph_is_read_like_a_paragraph() -> None:
+    text = ("# Papers\n\n> [Reformer: The Efficient Transformer](https://arxiv.org/abs/2001.04451) ICLR 2020\n\n"
+            "> > [Big Bird: Transformers for Longer Sequences](https://arxiv.org/abs/2007.14062) NeurIPS 2020\n\n"
+            "> **Note**: kept by volunteers; see [Attention Is All You Need](https://arxiv.org/abs/1706.03762).\n")
+    got = [(e.title, e.venue, e.year, e.ids.arxiv) for e in parse_list(text).entries]
+    assert got == [("Reformer: The Efficient Transformer", "ICLR", 2020, "2001.04451"),
+                   ("Big Bird: Transformers for Longer Sequences", "NeurIPS", 2020, "2007.14062")]

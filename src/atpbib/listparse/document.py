@@ -182,7 +182,8 @@ def _item_pieces(md: MarkdownIt, item: _Item, env: dict[str, Any]) -> list[Piece
 def _walk(tokens: list[Token], title_index: int | None, n_lines: int
           ) -> tuple[list[Heading], list[_Item], list[_Table], list[tuple[Token, tuple[str, ...]]],
                      list[tuple[Heading, Token]]]:
-    """One pass over the block tokens: heading paths, the list-item tree, tables, and top-level paragraphs."""
+    """One pass over the block tokens: heading paths, the list-item tree, tables, and top-level (or quoted)
+    paragraphs."""
     paragraphs: list[tuple[Token, tuple[str, ...]]] = []
     headings: list[Heading] = []
     heading_inlines: list[tuple[Heading, Token]] = []
@@ -194,10 +195,13 @@ def _walk(tokens: list[Token], title_index: int | None, n_lines: int
     row: list[Token] | None = None
     in_head = False
     heading_no = -1
+    quoted = 0  # blockquotes around the current token: a quoted paragraph is a paragraph
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         t = tok.type
+        if t in ("blockquote_open", "blockquote_close") and not open_items:
+            quoted += 1 if t == "blockquote_open" else -1
         if t == "heading_open":
             heading_no += 1
             level = int(tok.tag[1]) if len(tok.tag) == 2 and tok.tag[1].isdigit() else 1
@@ -223,7 +227,7 @@ def _walk(tokens: list[Token], title_index: int | None, n_lines: int
         elif t == "list_item_close":
             if open_items:
                 open_items.pop()
-        elif t == "inline" and not open_items and table is None and tok.level == 1 and i > 0 \
+        elif t == "inline" and not open_items and table is None and tok.level == 1 + quoted and i > 0 \
                 and tokens[i - 1].type == "paragraph_open":
             paragraphs.append((tok, tuple(h for _, h in stack)))
         elif t == "inline" and open_items and table is None:
