@@ -177,12 +177,6 @@ def _label_word(text: str) -> bool:
     return t in LABEL_WORDS or all(w in LABEL_WORDS for w in re.split(r"[\s/&,+-]+", t) if w)
 
 
-def _styled_label_words(s: Span) -> bool:
-    """'**Models Models**' set apart as a title is one, even in words a label uses; '**Code**:' is not."""
-    return s.what == "label" and (s.strong or s.quoted) and not s.group and ":" not in s.sep_after \
-        and len(s.text.split()) >= 2
-
-
 def _cite(s: Span) -> bool:
     """'(Sun et al., EMNLP 2019)', '(Wu and Hu, 2018)': the names before the venue are authors, not the venue's."""
     m = _CITE.match(s.text)
@@ -220,8 +214,9 @@ def _classify(s: Span) -> None:
     if names:
         s.what, s.names = "names", names
         return
-    if _label_word(t) and len(t.split()) <= 3:
-        s.what = "label"
+    if _label_word(t) and (len(t.split()) == 1 or (len(t.split()) <= 3 and (
+            t.rstrip().endswith((":", "：")) or ":" in s.sep_after or s.group))):
+        s.what = "label"  # 'Code', 'follow-up:', '(see also)'; 'Models Models.' set apart as a title is none
 
 
 def _unit_fields(spans: list[Span]) -> list[Span]:
@@ -359,9 +354,9 @@ def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | N
         if all(o.what in ("punct", "marker") or o.what == "number" for o in spans[:k]):
             score += 1.5  # the item opens with it: awesome-list style
     else:
-        if not re.search(r"[^\W\d_]", s.text) or not (s.what == "text" or _styled_label_words(s)):
+        if s.what != "text" or not (re.search(r"[^\W\d_]", s.text) or s.strong or s.quoted):
             return None
-        score = 2.5 if s.what == "text" else 0.5
+        score = 2.5
         if s.quoted:
             score += 2.0
         if s.strong:
