@@ -46,6 +46,7 @@ class Span:
 _CUT = re.compile(r"\s+[—–]+\s*|\s*[—–]{1,2}\s+|(?<=\S)[—–](?=\S)|\s+-{1,2}\s+|^-{1,2}\s+|\s*\|\s*|;\s*|\s*\n\s*"
                   r"|(?<=\S)(?: {2,}|\t+)(?=\S)|(?<!\d)\(|\((?!\d{1,4}\)\s*:)|\)(?!\s*:\s*\d)|(?<!\(\d)(?<!\(\d\d)(?<!\(\d{3})(?<!\(\d{4})\)"
                   r"|[\[\]“”\"]|(?<!\w)['‘](?=\w[^'’]{3,}['’](?!\w))|(?<=[^\s\w])['’](?!\w)")
+_SOFT_CUT = re.compile(r"\s+[—–]+\s*|\s*[—–]{1,2}\s+|(?<=\S)[—–](?=\S)|\s+-{1,2}\s+|\s*\|\s*|(?: {2,}|\t+)|[\[\]]")
 _LEAD_SYMBOLS = re.compile(r"^[^\w\s\"“‘'(\[*_<`-]+\s*")
 _ABBREVIATIONS = frozenset("vs etc eg e.g ie i.e fig no vol inc ltd jr sr dr mr ms st cf pp ed eds et proc conf trans int intl assoc comput ling mach learn res symp natl".split())
 _NUMBERED = re.compile(r"^\s*(?:\(\d{1,3}\)|\d{1,3}[).:]|#\d{1,3}[.:]?)\s+(?=\S)")
@@ -87,7 +88,8 @@ class _Cutter:
         self.spans.append(span)
 
     def text(self, s: str, seg: Seg) -> None:
-        parts = sentences(s) if re.search(r"[.。](?:\s|$)", s) else [s]
+        whole = (seg.strong or self.quoted) and not seg.em  # '**… ITU-T Rec. P.1203 …**': one title, not sentences
+        parts = sentences(s) if re.search(r"[.。](?:\s|$)", s) and not whole else [s]
         for k, part in enumerate(parts):
             if k:
                 self.sep(".")
@@ -134,6 +136,8 @@ def cut(segs: list[Seg]) -> list[Span]:
         if not c.spans and not c.pending:
             text = _LEAD_SYMBOLS.sub("", text)  # '📄 Title', '⭐ Title': a pictogram opens the item
         for m in _CUT.finditer(text):
+            if (seg.strong or c.quoted) and _SOFT_CUT.fullmatch(m.group()):
+                continue  # '**Title -- Subtitle**', '"Title | Part"': the emphasis or the quotes hold one field
             if m.start() > pos:
                 c.text(text[pos:m.start()], seg)
             c.punct(m.group())
@@ -206,6 +210,8 @@ def _classify(s: Span) -> None:
     if s.group == "(" and _cite(s):
         return
     names = names_in(t, single=s.em and not s.strong) if (s.group == "(" or (s.em and not s.strong)) else None
+    if names and len(names) == 1 and (venue := read_hint(t)) is not None and venue.venue:
+        names = None  # '*Computational Linguistics*', '*Electronic Imaging*': a journal set in italics
     hint = read_hint(t, aside=s.group == "(") if not names else None
     if hint is not None:
         s.what, s.hint = "hint", hint
@@ -545,7 +551,8 @@ def _choose_rest(f: Fields, spans: list[Span], ctx: Context) -> None:
     best: tuple[float, int] | None = None
     for k, s in enumerate(spans):
         if s.what in ("names", "cite") and not f.authors:
-            sc = (1.0 if s.em else 0.0) + (1.0 if t is not None and abs(k - t) <= 2 else 0.0) - 0.01 * k
+            sc = (1.0 if s.em else 0.0) + (1.0 if t is not None and abs(k - t) <= 2 else 0.0) - 0.01 * k \
+                + (1.5 if len(s.names) >= 2 else 0.0)  # a list of people beats one italic phrase
             if s.what == "cite":
                 sc -= 0.5
             if best is None or sc > best[0]:
