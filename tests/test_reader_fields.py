@@ -82,3 +82,24 @@ def test_a_quoted_paragraph_is_read_like_a_paragraph() -> None:
     got = [(e.title, e.venue, e.year, e.ids.arxiv) for e in parse_list(text).entries]
     assert got == [("Reformer: The Efficient Transformer", "ICLR", 2020, "2001.04451"),
                    ("Big Bird: Transformers for Longer Sequences", "NeurIPS", 2020, "2007.14062")]
+
+
+def test_bullets_below_a_paper_give_its_authors_venue_and_date() -> None:
+    text = ("# Papers\n\n- [Some Agent Benchmark for Desktop Tasks](https://arxiv.org/abs/2603.25864)\n"
+            "    - Saelyne Yang, Jaesang Yu, Yi-Hao Peng\n    - 🏛️ Institutions: Unknown\n"
+            "    - 📅 Date: March 26, 2026\n    - 📑 Publisher: CVPR 2026\n    - 📖 TLDR: A benchmark.\n"
+            "- [Another Paper on Agents](https://arxiv.org/abs/2603.26266)\n    - Venue: arXiv\n    - Year: 2025\n")
+    parsed = parse_list(text)
+    got = [(e.title, e.authors, e.venue, e.year) for e in parsed.entries]
+    assert got == [("Some Agent Benchmark for Desktop Tasks", ("Saelyne Yang", "Jaesang Yu", "Yi-Hao Peng"), "CVPR", 2026),
+                   ("Another Paper on Agents", (), "arXiv", 2025)]
+    assert not parsed.warnings  # the notes below a paper are its notes, not skipped items
+
+
+@pytest.mark.parametrize("field,venue,year", [
+    ("Venue: ICLR 2024", "ICLR", 2024), ("Published in: NeurIPS 2021", "NeurIPS", 2021),
+    ("Date: 2019-05-12", None, 2019), ("Conference: ACL 2019", "ACL", 2019),
+])
+def test_a_named_field_is_read_by_what_it_names(field, venue, year) -> None:
+    e = one(f"- [A Title of Some Paper](https://arxiv.org/abs/1810.04805). {field}")
+    assert (e.venue, e.year) == (venue, year)

@@ -275,6 +275,7 @@ def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], d
     parsed: dict[int, list[Piece]] = {}
     nested: dict[int, bool] = {}
     passed_up: dict[int, tuple[list[RawLink], int]] = {}  # links a non-entry item hands to its parent, last line
+    fields_up: dict[int, list[Piece]] = {}  # link-less bullets of authors, venue or date below a paper's item
     # Iterative (deep nesting must not hit the recursion limit); children finish before their parent.
     todo: list[tuple[_Item, bool]] = [(r, False) for r in reversed(roots)]
     while todo:
@@ -292,7 +293,9 @@ def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], d
         is_nested = nested[id(item)]
         absorbed: list[RawLink] = []
         absorbed_end = item.end_line
+        given: list[Piece] = []
         for child in item.children:
+            given.extend(fields_up.pop(id(child), []))
             links, end = passed_up.pop(id(child), ([], 0))
             absorbed.extend(links)
             if links:
@@ -305,7 +308,10 @@ def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], d
                 keep.append(p)  # a reference written out without a link: "A. Author et al.: Title, 1992."
                 continue
             if not real:
-                if not p.links and p.text and not item.children:
+                if is_nested and not p.links and not item.children and (p.authors or p.venue_raw) and not p.title:
+                    fields_up.setdefault(id(item), []).append(p)
+                    continue
+                if not p.links and p.text and not item.children and not is_nested:  # nested: the paper's notes
                     doc_warnings.append(w(p.line, f"list item without a link skipped: '{short(p.text)}'"))
                 continue  # no links, or only in-page anchors (a table of contents)
             if not p.title and all(rl.image_only for rl in real):
@@ -315,6 +321,8 @@ def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], d
                 continue
             keep.append(p)
         if keep:
+            for more in given:
+                continuation(keep[-1], more)
             for k, p in enumerate(keep):
                 extra = absorbed if k == len(keep) - 1 else None
                 if extra:

@@ -165,6 +165,11 @@ def continuation(piece: Piece, more: Piece) -> None:
         piece.authors = first + more.authors
     if piece.venue_raw is None and more.venue_raw is not None:
         piece.venue, piece.year, piece.venue_raw = more.venue, more.year, more.venue_raw
+    elif more.venue_raw is not None:  # 'Date: 2026' then 'Publisher: CVPR 2026': each gives what is missing
+        if piece.venue is None and more.venue:
+            piece.venue = more.venue
+        if piece.year is None and more.year:
+            piece.year = more.year
     piece.links.extend(rl.labelled() for rl in more.links)
     piece.end_line = max(piece.end_line, more.end_line)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .hints import looks_like_venue, only_track, parse_venue, read_hint, year_only
+from .hints import Hint, looks_like_venue, only_track, parse_venue, read_hint, year_only
 from .inline import Seg
 from .people import ET_AL, delatex, families, names_in, split_title_authors
 from .text import SEPARATORS, clean
@@ -173,6 +173,12 @@ citations star stars""".split())
 _COUNT = re.compile(r"^[\d,.]+\s*[kKmM]?\+?\s*(?:stars?|forks?|citations?|cited(?:\s+by)?|⭐|★)?$|^(?:stars?|citations?|"
                     r"cited\s+by)\s*[:：]?\s*[\d,.]+[kKmM]?$", re.IGNORECASE)
 _MARKERS = re.compile(r"^(?:\*{1,3}|_{2,3})$")
+# A field the list names ('Publisher: CVPR 2026', 'Venue: ICLR', 'Date: March 27, 2026'): its value is the hint.
+_NAMED_VENUE = re.compile(r"^(?:venue|conference|journal|publisher|publication|published(?:\s+(?:in|at))?|"
+                          r"accepted(?:\s+(?:at|by|to))?|appeared\s+in|proceedings|booktitle|source)\s*[:：]\s*(?P<v>\S.*)$",
+                          re.IGNORECASE)
+_NAMED_DATE = re.compile(r"^(?:date|year|time|published|publication\s+date|release(?:d)?|submitted)\s*[:：]\s*(?P<v>\S.*)$",
+                         re.IGNORECASE)
 _CITE = re.compile(r"^(?P<names>[^\W\d][^,()]{1,120}?(?:\bet\.?\s+al\.?|\s(?:and|&)\s[^,()]+?)?)(?:,\s*|(?<=\.)\s+)(?P<rest>(?:[A-Za-z][\w&.\-' ]{0,60}?[\s,]+)?(?:19|20)\d{2}[a-z]?)$")
 
 
@@ -208,6 +214,12 @@ def _classify(s: Span) -> None:
         s.what = "punct"
         return
     if s.group == "(" and _cite(s):
+        return
+    if (m := _NAMED_DATE.match(t)) and (years := re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", m.group("v"))):
+        s.what, s.hint = "year", Hint(None, int(years[-1]), t)
+        return
+    if (m := _NAMED_VENUE.match(t)) and (hint := read_hint(m.group("v"), aside=True)) is not None:
+        s.what, s.hint = "hint", hint
         return
     names = names_in(t, single=s.em and not s.strong) if (s.group == "(" or (s.em and not s.strong)) else None
     if names and len(names) == 1 and (venue := read_hint(t)) is not None and venue.venue:
