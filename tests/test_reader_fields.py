@@ -103,3 +103,26 @@ def test_bullets_below_a_paper_give_its_authors_venue_and_date() -> None:
 def test_a_named_field_is_read_by_what_it_names(field, venue, year) -> None:
     e = one(f"- [A Title of Some Paper](https://arxiv.org/abs/1810.04805). {field}")
     assert (e.venue, e.year) == (venue, year)
+
+
+@pytest.mark.parametrize("tail,venue,year", [
+    ("*arXiv:1703.01619*.", "arXiv", 2017), ("*arxiv:1709.07809*.", "arXiv", 2017),
+    ("*arXiv preprint arXiv:1906.04341*.", "arXiv", 2017),
+    ("_Twelfth International Conference on Quality of Multimedia Experience_. IEEE. 2020.",
+     "Twelfth International Conference on Quality of Multimedia Experience", 2017),
+])
+def test_venue_forms_of_references(tail, venue, year) -> None:
+    e = one(f"* Graham Neubig, Philipp Koehn. 2017. [A Tutorial on Sequence Models](https://arxiv.org/pdf/1703.01619.pdf). {tail}")
+    assert (e.authors, e.venue, e.year) == (("Graham Neubig", "Philipp Koehn"), venue, year)
+
+
+def test_a_double_space_after_a_comma_does_not_end_the_authors() -> None:
+    e = one('* Thomas Zinner, Christian Sieber,  Werner Robitza and Alexander Raake. **"A Holistic Analysis."** 2020. '
+            '[[url]](https://dl.acm.org/doi/abs/10.1145/3339825.3391858)')
+    assert e.authors == ("Thomas Zinner", "Christian Sieber", "Werner Robitza", "Alexander Raake")
+
+
+def test_a_journal_abbreviated_j_after_the_title() -> None:
+    e = one("* David Blei, Andrew Y. Ng, and Michael I. Jordan: Latent Dirichlet Allocation, J. Machine Learning Research, "
+            "2003. [pdf](https://x.org/lda.pdf)")
+    assert (e.title, e.venue, e.year) == ("Latent Dirichlet Allocation", "J. Machine Learning Research", 2003)

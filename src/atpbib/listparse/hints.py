@@ -25,8 +25,10 @@ _JOURNAL_PHRASES = ("computational linguistics", "machine learning", "artificial
                     "neural networks", "cognitive science", "natural language engineering")
 _PUBLISHERS = frozenset("ieee acm springer elsevier aaai usenix siam mit".split())
 # Words that may stand before a venue's name: "the 2019 Conference…", "Joint Conference…", "57th Annual Meeting…".
-_LEAD_WORDS = frozenset("the of on in at and & international annual joint first second third fourth fifth sixth north "
-                        "american european asian asia-pacific".split()) | _HEAD_WORDS
+_LEAD_WORDS = frozenset("the of on in at and & international annual joint first second third fourth fifth sixth seventh "
+                        "eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth "
+                        "eighteenth nineteenth twentieth north american european asian asia-pacific ieee acm".split()) \
+    | _HEAD_WORDS
 _TRACK_WORDS = r"(?:demo(?:s|nstrations?)?|system\s+demonstrations?|workshops?|findings|oral|spotlight|poster|short(?:\s+paper)?|" \
                r"long(?:\s+paper)?|main(?:\s+conference)?|industry(?:\s+track)?|student\s+research\s+workshop|tutorials?|" \
                r"datasets\s+and\s+benchmarks(?:\s+track)?|track|best\s+paper(?:\s+award)?|outstanding\s+paper)"
@@ -46,6 +48,7 @@ _YEAR_ONLY = re.compile(r"^[(\[]?\s*(?:" + _MONTHS + r"\s+)?(?P<year>(?:19|20)\d
                         re.IGNORECASE)
 _PAGES = re.compile(r"(?:,?\s*(?:pp?\.|pages?)\s*\d+\s*(?:[-–—]+\s*\d+)?|,?\s*(?:vol\.|volume|no\.|issue)\s*\d+"
                     r"|,\s*\d{1,4}\s*(?:\(\d{1,4}\))?\s*:\s*\d+(?:\s*[-–—]+\s*\d+)?|,\s*\d{1,4}\s*\(\d{1,4}\)|,\s*\d{1,5}\s*[-–—]+\s*\d{1,5})(?=\W*$|,)", re.IGNORECASE)
+_ARXIV_ID_TAIL = re.compile(r"(?<=\w)(?:\s+preprint)?(?:\s+arxiv)?\s*[:\s]\s*(?:abs/)?\d{4}\.\d{4,5}(?:v\d+)?$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_][\w&.\-/+']*", re.UNICODE)
 
 
@@ -107,8 +110,8 @@ def _is_venue_name(v: str) -> bool:
     if not words or len(words) > (40 if words[0].lower().strip(".,:;") in _LEAD_WORDS else 14):
         return False  # a venue spelled out ('Conference of the North American Chapter of …') is long
     low = [w.lower().strip(".,:;") for w in words]
-    if " ".join(low) in _JOURNAL_PHRASES or (low[0] == "j" and len(low) >= 3 and low[1] in ("of", "mach", "artif")):
-        return True  # "J. of Machine Learning Research"
+    if " ".join(low) in _JOURNAL_PHRASES or (low[0] == "j" and len(low) >= 3 and (words[1][:1].isupper() or low[1] == "of")):
+        return True  # "J. of Machine Learning Research", "J. Machine Learning Research", "J. Artif. Intell. Res."
     for k, w in enumerate(low):
         if w in _VENUE_NAMES or w in _HEAD_WORDS or w in _PUBLISHERS or (w.endswith("s") and w[:-1] in _VENUE_NAMES):
             # "ACL 2019", "Findings of ACL: …", "the 57th Annual Meeting…": venue words from the start
@@ -146,6 +149,9 @@ def read_hint(text: str, *, aside: bool = False) -> Hint | None:
     year = year_only(s)
     if year is not None:
         return Hint(None, year, raw)
+    s = _ARXIV_ID_TAIL.sub("", s) or s  # '*arXiv:1703.01619*', 'arXiv preprint arXiv:1906.04341'
+    if s.lower() in ("arxiv", "corr", "arxiv preprint", "arxiv e-prints"):  # the server, whatever its wording
+        return Hint(s if s.lower() == "corr" else "arXiv", None, raw)
     rest, year = _split_year(s)
     rest = _PREFIX.sub("", rest.strip())
     venue = _tidy(rest)

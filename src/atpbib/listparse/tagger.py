@@ -44,7 +44,7 @@ class Span:
 # Punctuation that ends a field. A colon or a comma inside text does not: titles have them; nor does a journal's
 # issue between its volume and pages ('21(140):1–67').
 _CUT = re.compile(r"\s+[—–]+\s*|\s*[—–]{1,2}\s+|(?<=\S)[—–](?=\S)|\s+-{1,2}\s+|^-{1,2}\s+|\s*\|\s*|;\s*|\s*\n\s*"
-                  r"|(?<=\S)(?: {2,}|\t+)(?=\S)|(?<!\d)\(|\((?!\d{1,4}\)\s*:)|\)(?!\s*:\s*\d)|(?<!\(\d)(?<!\(\d\d)(?<!\(\d{3})(?<!\(\d{4})\)"
+                  r"|(?<=[^\s,])(?: {2,}|\t+)(?=\S)|(?<!\d)\(|\((?!\d{1,4}\)\s*:)|\)(?!\s*:\s*\d)|(?<!\(\d)(?<!\(\d\d)(?<!\(\d{3})(?<!\(\d{4})\)"
                   r"|[\[\]“”\"]|(?<!\w)['‘](?=\w[^'’]{3,}['’](?!\w))|(?<=[^\s\w])['’](?!\w)")
 _SOFT_CUT = re.compile(r"\s+[—–]+\s*|\s*[—–]{1,2}\s+|(?<=\S)[—–](?=\S)|\s+-{1,2}\s+|\s*\|\s*|(?: {2,}|\t+)|[\[\]]")
 _LEAD_SYMBOLS = re.compile(r"^[^\w\s\"“‘'(\[*_<`-]+\s*")
@@ -497,7 +497,7 @@ def _names_before(f: Fields, text: str, dated: bool) -> str:
     """'A. Author, et al.: Title' — the names before a colon (one name alone only in a dated reference)."""
     m = _NAMES_COLON.match(text)
     if m and (dated or ET_AL.search(m.group("names")) or "," in m.group("names") or " and " in m.group("names")):
-        names = names_in(m.group("names"), single=True)
+        names = names_in(m.group("names"), single=True)  # not families alone: 'Show, Attend and Tell: …' is a title
         if names:
             f.authors = names
             return m.group("rest")
@@ -588,6 +588,9 @@ def _choose_rest(f: Fields, spans: list[Span], ctx: Context) -> None:
                 s.what = "venue"
             elif s.what == "year":
                 s.what = "date"
+    if f.venue is None and any(s.link is not None and s.link.autolink and s.text.lower().startswith("arxiv:")
+                               for s in spans):
+        f.venue = "arXiv"  # '*arXiv:1703.01619*', 'Title arXiv:1706.03762': the id written as the venue
     # a parenthesis with a mistyped year, '(ICLR 202)', is a hint with a problem
     if f.hint_raw is None:
         for s in spans:
