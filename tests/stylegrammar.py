@@ -64,6 +64,7 @@ class Facts:
     arxiv: str | None
     acl: str | None
     nickname: str | None  # the title's own short name before its colon ('BERT: Pre-training …' → 'BERT')
+    month: int | None = None  # a preprint's month (arXiv's submission date), for '2019.6'-style dates
 
 
 # DBLP's ISO abbreviations of the journals the fixtures publish in, and the acronyms lists write for them.
@@ -144,7 +145,8 @@ def papers() -> tuple[Facts, ...]:
             continue
         head = title.split(":")[0]
         nick = head if ":" in title and " " not in head and len(head) <= 20 else None
-        out.append(Facts(p["slug"], title, names, venue[0], venue[1], venue[2], ax.get("id"), acl.get("id"), nick))
+        month = int(ax["published"][5:7]) if venue[0] == "arXiv" and len(ax.get("published") or "") >= 7 else None
+        out.append(Facts(p["slug"], title, names, venue[0], venue[1], venue[2], ax.get("id"), acl.get("id"), nick, month))
     return tuple(out)
 
 
@@ -253,13 +255,17 @@ def _venue(f: Facts, choose: Choose) -> tuple[str, str | None, int | None]:
     y = f.year
     if f.track == "Findings":
         name = f"Findings of {f.venue}"
-        form = choose("venue", ("space", "paren", "proceedings", "year_only"))
+        form = choose("venue", ("space", "paren", "proceedings", "year_only", "findings_acl"))
+        if form == "findings_acl":  # the Anthology's own form: 'Findings of ACL: EMNLP 2020'
+            return f"Findings of ACL: {f.venue} {y}", f"Findings of ACL: {f.venue}", y
     elif f.track == "Demo":
         name = f.venue
         form = choose("venue", ("demo", "space", "paren", "year_only"))
     elif f.venue == "arXiv":  # a preprint: 'arXiv 2019', '(arXiv 2019)', 'arXiv, 2019'
         name = f.venue
-        form = choose("venue", ("space", "paren", "year_only"))
+        form = choose("venue", ("space", "paren", "year_only") + (("date",) if f.month else ()))
+        if form == "date":  # '2019.6', as weekly digests date a preprint
+            return f"{y}.{f.month}", None, y
     else:
         name = f.venue
         form = choose("venue", ("space", "glued", "short", "paren", "paren_name", "proceedings", "year_only"))
@@ -307,13 +313,19 @@ def _free(f: Facts, sep: str, markup: str, choose: Choose) -> tuple[str, dict]:
     title = _mark(f.title, markup, url)
     fields = {"title": title}
     exp_authors: tuple[str, ...] = ()
-    if choose("has_authors", ("yes", "yes", "no")) == "yes":
+    who = choose("has_authors", ("yes", "yes", "no", "cite") if f.venue != "arXiv" else ("yes", "yes", "no"))
+    if who == "yes":
         text, exp_authors = _authors(f, choose)
         fields["authors"] = f"*{text}*" if choose("author_markup", ("plain", "italic")) == "italic" else text
-    vtext, venue, year = (None, None, None)
-    if choose("has_venue", ("yes", "yes", "yes", "no")) == "yes":
-        vtext, venue, year = _venue(f, choose)
-        fields["venue"] = vtext
+    venue, year = None, None
+    if who == "cite":  # '(Sun et al., EMNLP 2019)': the authors and the venue in one citation
+        fam = [n.family for n in f.names]
+        cited = fam[:2] if len(fam) == 2 else fam[:1]
+        people = " and ".join(cited) + (" et al." if len(fam) > 2 else "")
+        name = f"Findings of {f.venue}" if f.track == "Findings" else f.venue
+        fields["venue"], exp_authors, venue, year = f"({people}, {name} {f.year})", tuple(cited), name, f.year
+    elif choose("has_venue", ("yes", "yes", "yes", "no")) == "yes":
+        fields["venue"], venue, year = _venue(f, choose)
     if markup != "link" or choose("extra_link", ("yes", "no")) == "yes":
         fields["links"] = _link(url, f, choose)
     order = choose("order", ("T A V L", "T A L V", "T V A L", "A T V L", "A V T L", "T L A V", "L T A V", "V T A L",
