@@ -4,9 +4,10 @@ parsed alone with `atpbib.listparse.parse_list`, and the share of items whose fi
     python benchmarks/grammar.py --n 600 --seed 0                      # dev and held-out, figures per split
     python benchmarks/grammar.py --n 600 --seed 0 --split dev --show-misses 3
 
---show-misses K groups the misses of each field by the dimension value they share most often beyond that
-value's share of all items (style, separator, markup, venue form, author form, numbering, …) and prints up to
-K example items per group, with what was expected and what was read. Same seed → same items.
+--show-misses K groups the misses of each field by dimension value (style, separator, markup, venue form, author
+form, order, label, nickname, title and name shapes, …): greedily, the value that explains most of the misses
+left, weighted by how far its share of the misses exceeds its share of all items, then the next on what is left;
+up to K example items per group, with what was expected and what was read. Same seed → same items.
 """
 from __future__ import annotations
 
@@ -51,20 +52,26 @@ def show_misses(rows: list, k: int) -> None:
         if not missed:
             continue
         print(f"\n  misses of {field}: {len(missed)}")
-        counts = Counter(dv for item, _ in missed for dv in item.dims if dv[0] != "paper")
-        # a dimension value stands out when its misses are many and far above its share of all items
-        lift = {dv: (c / len(missed)) / (everywhere[dv] / total) for dv, c in counts.items()}
-        groups = sorted((dv for dv, c in counts.items() if c >= max(2, len(missed) // 10) and lift[dv] >= 1.5),
-                        key=lambda dv: -counts[dv] * lift[dv])[:6]
-        shown: set[int] = set()
-        for dv in groups:
-            rate = counts[dv] / everywhere[dv]
-            print(f"    {dv[0]}={dv[1]!r}: {counts[dv]} misses, {rate:.0%} of its {everywhere[dv]} items")
-            for item, got in [m for m in missed if dv in m[0].dims and id(m[0]) not in shown][:k]:
-                shown.add(id(item))
+        # greedy cover: the dimension value that explains most of the misses left (weighted by how far above
+        # its share of all items it stands), its examples, then the same on the misses it does not explain
+        left = list(missed)
+        for _ in range(8):
+            counts = Counter(dv for item, _ in left for dv in item.dims if dv[0] != "paper")
+            lift = {dv: (c / len(missed)) / (everywhere[dv] / total) for dv, c in counts.items()}
+            cands = [dv for dv, c in counts.items() if c >= 2 and lift[dv] >= 1.5]
+            if not cands:
+                break
+            dv = max(cands, key=lambda d: counts[d] * lift[d])
+            hits = [m for m in left if dv in m[0].dims]
+            rate = sum(1 for item, _ in missed if dv in item.dims) / everywhere[dv]
+            print(f"    {dv[0]}={dv[1]!r}: explains {len(hits)} misses; {rate:.0%} of its {everywhere[dv]} items miss")
+            for item, got in hits[:k]:
                 print("      item:    " + item.text.rstrip("\n").replace("\n", "\n               "))
                 print(f"      want:    {_expected(item, field)!r}")
                 print(f"      read:    {_got(got, field)!r}")
+            left = [m for m in left if dv not in m[0].dims]
+        if left:
+            print(f"    (not explained by one dimension value: {len(left)})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -486,24 +486,40 @@ def build(choose: Choose, split: str = "dev", avoid: Avoid | None = None) -> Ite
         text, exp = _citation(style, f, sep, markup, pick)
     else:
         text, exp = _RENDER[style](f, sep, markup, pick)
+    d = dict(drawn)  # one coarse dimension for what stands before the item's fields
+    labelled, nicknamed = d.get("label", "none") != "none", d.get("nickname", "none") != "none"
+    drawn.append(("prefix", "label+nickname" if labelled and nicknamed else "label" if labelled
+                  else "nickname" if nicknamed else "none"))
     return Item(text, f.slug, f.title, exp["authors"], exp["venue"], exp["year"], exp["arxiv"], exp["acl"],
                 tuple(drawn))
 
 
-def render(rng: random.Random, split: str = "dev", avoid: Avoid | None = None) -> Item:
+Combos = Sequence  # conjunctions: an item is left out when, for one of them, every dimension has a listed value
+
+
+def matches(item: Item, conjunctions: Combos | None) -> bool:
+    """Does the item have, for some conjunction {dim: values}, a listed value in every one of its dimensions?"""
+    d = item.dim
+    return any(all(d.get(k) in vs for k, vs in c.items()) for c in conjunctions or ())
+
+
+def render(rng: random.Random, split: str = "dev", avoid: Avoid | None = None, reject: Combos | None = None) -> Item:
     """A seeded-random item (the benchmark's renderer: no hypothesis, same seed → same items)."""
-    return build(lambda _name, options: rng.choice(list(options)), split, avoid)
+    while True:
+        item = build(lambda _name, options: rng.choice(list(options)), split, avoid)
+        if not matches(item, reject):
+            return item
 
 
-def items(split: str = "dev", avoid: Avoid | None = None):
-    """The hypothesis strategy of items of a split."""
+def items(split: str = "dev", avoid: Avoid | None = None, reject: Combos | None = None):
+    """The hypothesis strategy of items of a split; `avoid` narrows dimensions, `reject` leaves out combinations."""
     from hypothesis import strategies as st
 
     @st.composite
     def _item(draw):
         return build(lambda _name, options: draw(st.sampled_from(list(options))), split, avoid)
 
-    return _item()
+    return _item().filter(lambda item: not matches(item, reject)) if reject else _item()
 
 
 # -- reading back ----------------------------------------------------------------------------------------------

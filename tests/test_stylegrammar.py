@@ -20,9 +20,6 @@ MISREAD_TODAY: dict[str, set[str]] = {
     "style": {"ieee",  # 'in *Proc. ICCV*, 2019' → venue 'Proc. ICCV'
               "chicago"},  # 'Peters, Matthew E., Mark Neumann, …' (first author family-first) → no authors
     "venue_kind": {"preprint"},  # '*arXiv preprint arXiv:1904.07531*' → venue 'arXiv preprint'
-    "order": {"V T A L", "A V T L"},  # the year or venue before the title: '* 2020. **"TinyBERT: …"**' → year lost
-    "label": {"follow-up", "see also", "extension"},  # 'see also: Title – …' → 'see also: Title'
-    "nickname": {"bold", "underline", "plain"},  # '**TinyBERT**: TinyBERT: Distilling …' → 'TinyBERT: TinyBERT: …'
     "authors": {"family_given",  # 'Le, Quoc V.' → 'Quoc V Le' (the initial's dot lost)
                 "family_initials"},  # 'Joulin, A. ICLR2020.' → 'A. ICLR. Joulin', venue and year lost
     "has_authors": {"cite"},  # '(Reimers and Gurevych, EMNLP-IJCNLP 2019)' → venue 'Reimers and Gurevych, EMNLP-IJCNLP'
@@ -35,7 +32,20 @@ MISREAD_TODAY: dict[str, set[str]] = {
                    "non_ascii"},  # 'Kaiser, Ł.' → 'Ł Kaiser'
 }
 
-SETTINGS = dict(max_examples=250, deadline=None, derandomize=True,
+# Combinations misread today: an item is left out when it has a listed value in every dimension of one of them.
+_PREFIXED = {"label", "nickname", "label+nickname"}
+MISREAD_COMBOS: list[dict[str, set[str]]] = [
+    # a label or nickname before an unmarked title: 'see also: Title – …' → 'see also: Title';
+    # '**TinyBERT**: TinyBERT: Distilling …' → 'TinyBERT: TinyBERT: …' (bold, quoted or linked titles read right)
+    {"prefix": _PREFIXED, "markup": {"plain", "underline", "italic"}},
+    # a label or nickname before the authors or the venue: 'see also: Wei Wu, Houfeng Wang, …' → first name lost,
+    # '**Megatron-LM**: 2019 - “…”' → authors ('Megatron-LM',), 'MASS: 2019 – …' → venue 'MASS'
+    {"prefix": _PREFIXED, "order": {"V T A L", "A V T L", "A T V L"}},
+    # a year alone before the title: '10. 2019. **VisualBERT: …**' → year lost
+    {"order": {"V T A L", "A V T L"}, "venue": {"year_only", "date"}},
+]
+
+SETTINGS = dict(max_examples=200, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -56,13 +66,6 @@ def test_the_split_is_fixed_disjoint_and_covers_every_combination() -> None:
         grammar.combos("test")
 
 
-@settings(**SETTINGS)
-@given(item=grammar.items("dev"))
-def test_dev_never_draws_a_heldout_combination(item: grammar.Item) -> None:
-    d = item.dim
-    assert (d["style"], d["sep"], d["markup"]) not in grammar.HELDOUT
-
-
 def test_the_seeded_renderer_is_deterministic_and_keeps_to_its_split() -> None:
     a = [grammar.render(random.Random(3), "heldout") for _ in range(1)] + \
         [grammar.render(random.Random(3), "heldout") for _ in range(1)]
@@ -75,7 +78,9 @@ def test_the_seeded_renderer_is_deterministic_and_keeps_to_its_split() -> None:
 
 @settings(**SETTINGS)
 @given(item=grammar.items("dev"))
-def test_what_an_item_expects_is_written_in_it_and_comes_from_the_facts(item: grammar.Item) -> None:
+def test_what_a_dev_item_expects_is_written_in_it_and_comes_from_the_facts(item: grammar.Item) -> None:
+    d = item.dim
+    assert (d["style"], d["sep"], d["markup"]) not in grammar.HELDOUT  # dev never draws a held-out combination
     facts = {f.slug: f for f in grammar.papers()}[item.slug]
     assert item.title == facts.title and item.title in item.text
     family = {n.family for n in facts.names}
@@ -100,7 +105,7 @@ def test_every_dev_item_is_one_entry_with_its_ids(item: grammar.Item) -> None:
 
 
 @settings(**SETTINGS)
-@given(item=grammar.items("dev", MISREAD_TODAY))
+@given(item=grammar.items("dev", MISREAD_TODAY, MISREAD_COMBOS))
 def test_dev_items_read_back_exactly_where_the_reader_reads_the_dimension(item: grammar.Item) -> None:
     ok, got = grammar.read_back(item)
     want = {"title": item.title, "authors": item.authors, "venue": item.venue, "year": item.year,
