@@ -17,30 +17,30 @@ import stylegrammar as grammar
 
 # Dimension values the reader misreads today (dev split, `python benchmarks/grammar.py --show-misses 3`).
 MISREAD_TODAY: dict[str, set[str]] = {
-    "style": {"ieee",  # 'in *Proc. ICCV*, 2019' → venue 'Proc. ICCV'
-              "chicago"},  # 'Peters, Matthew E., Mark Neumann, …' (first author family-first) → no authors
+    "style": {"chicago"},  # 'Peters, Matthew E., Mark Neumann, …' (first author family-first) → no authors
     "venue_kind": {"preprint"},  # '*arXiv preprint arXiv:1904.07531*' → venue 'arXiv preprint'
-    "authors": {"family_given",  # 'Le, Quoc V.' → 'Quoc V Le' (the initial's dot lost)
-                "family_initials"},  # 'Joulin, A. ICLR2020.' → 'A. ICLR. Joulin', venue and year lost
-    "has_authors": {"cite"},  # '(Reimers and Gurevych, EMNLP-IJCNLP 2019)' → venue 'Reimers and Gurevych, EMNLP-IJCNLP'
-    "sep": {", "},  # 'Title, Given Family, Given Family, EMNLP 2019': names drift into the title
-    "title_shape": {"dashes",  # 'oLMpics -- On what …' → 'On what …'
-                    "comma_and",  # '**…, Data Orders, and Early Stopping**. Jesse Dodge, …' → author 'Early Stopping'
-                    "one_word"},  # '*Star-Transformer* – 2019 – …' → no title, author 'Star-Transformer'
-    "name_shape": {"single",  # one author alone: 'Kawin Ethayarajh.', 'Ethayarajh, Kawin' → no authors
-                   "particle"},  # "Cyprien de Masson d'Autume" → the names before it dropped
+    "authors": {"family_given",  # 'Smith, Noah A.' → 'Noah A Smith' (the initial's dot lost)
+                "family_initials"},  # '…, & Si, L. ICLR'20.' → no authors, venue or year
+    "sep": {", "},  # 'ICLR 2020, Title, *A. Fan et al*, …' → venue 'ICLR, Title'; no title
+    "title_shape": {"dashes",  # '… 2020. oLMpics -- On what … Captures. In …' → 'On what …'
+                    "comma_and",  # '<b>…, Data Orders, and Early Stopping</b> — Jesse Dodge et al' → author 'Early Stopping'
+                    "one_word"},  # 'extension: <b>Star-Transformer</b> – 2019 – …' → no title
+    "name_shape": {"single",  # one author alone: '- K. Ethayarajh -', 'Ethayarajh, K. (2019)' → no authors
+                   "particle",  # "L. Kong, C. d. M. d'Autume, W. Ling, …" → the names before it dropped
+                   "non_ascii"},  # APA's '& Kaiser, Ł. (2019)' → 'Ł Kaiser'
 }
 
 # Combinations misread today: an item is left out when it has a listed value in every dimension of one of them.
 _PREFIXED = {"label", "nickname", "label+nickname"}
 MISREAD_COMBOS: list[dict[str, set[str]]] = [
-    # a label or nickname before an unmarked title: 'see also: Title – …' → 'see also: Title';
-    # '**TinyBERT**: TinyBERT: Distilling …' → 'TinyBERT: TinyBERT: …' (bold, quoted or linked titles read right)
+    # a label or nickname before an unmarked title: 'extension: Weighted Transformer … — arXiv 2017 — …' keeps
+    # 'extension: '; '**ERNIE**: ERNIE: Enhanced …;' → 'ERNIE: ERNIE: Enhanced …' (bold, quoted or linked titles
+    # read right)
     {"prefix": _PREFIXED, "markup": {"plain", "underline", "italic"}},
-    # a label or nickname before the authors or the venue: 'see also: Wei Wu, Houfeng Wang, …' → first name lost,
-    # '**Megatron-LM**: 2019 - “…”' → authors ('Megatron-LM',), 'MASS: 2019 – …' → venue 'MASS'
+    # a label or nickname before the authors or the venue: 'see also: K. K et al. — [Title](…)' → no authors;
+    # 'extension: Daoyuan Chen, …, Jingren Zhou. In Proceedings of IJCAI 2020. **AdaBERT: …**' → no authors
     {"prefix": _PREFIXED, "order": {"V T A L", "A V T L", "A T V L"}},
-    # a year alone before the title: '10. 2019. **VisualBERT: …**' → year lost
+    # a year alone before the title: '* 2019. *Star-Transformer*. Q. Guo et. al. […]' → year lost
     {"order": {"V T A L", "A V T L"}, "venue": {"year_only", "date"}},
 ]
 
@@ -112,16 +112,20 @@ def test_dev_items_read_back_exactly_where_the_reader_reads_the_dimension(item: 
     assert got == want, item.text
 
 
+_BEFORE_THE_VENUE = MISREAD_COMBOS[1:]  # a label or nickname before the authors or the venue; a year alone first
+
+
 @settings(**SETTINGS)
-@given(item=grammar.items("dev", {"order": {"V T A L", "T V A L", "A V T L"}, "authors": {"family_initials"}}))
-def test_the_year_reads_back_wherever_the_title_comes_first_or_authors_then_title(item: grammar.Item) -> None:
+@given(item=grammar.items("dev", {"authors": {"family_initials", "family_given"}, "sep": {", "}}, _BEFORE_THE_VENUE))
+def test_the_year_reads_back_unless_a_prefix_stands_before_it_or_it_opens_the_item(item: grammar.Item) -> None:
     ok, got = grammar.read_back(item)
     assert got.get("year") == item.year, item.text
 
 
 @settings(**SETTINGS)
-@given(item=grammar.items("dev", {"style": {"ieee"}, "venue_kind": {"preprint"}, "has_authors": {"cite"},
-                                  "order": {"V T A L", "T V A L", "A V T L"}, "authors": {"family_initials"}}))
+@given(item=grammar.items("dev", {"venue_kind": {"preprint"}, "authors": {"family_initials", "family_given"},
+                                  "sep": {", "}},
+                          _BEFORE_THE_VENUE))
 def test_the_venue_reads_back_in_every_other_form(item: grammar.Item) -> None:
     ok, got = grammar.read_back(item)
     assert got.get("venue") == item.venue, item.text
