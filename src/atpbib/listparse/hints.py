@@ -110,7 +110,8 @@ def _is_venue_name(v: str) -> bool:
     if not words or len(words) > (40 if words[0].lower().strip(".,:;") in _LEAD_WORDS else 14):
         return False  # a venue spelled out ('Conference of the North American Chapter of …') is long
     low = [w.lower().strip(".,:;") for w in words]
-    if " ".join(low) in _JOURNAL_PHRASES or (low[0] == "j" and len(low) >= 3 and (words[1][:1].isupper() or low[1] == "of")):
+    if " ".join(low) in _JOURNAL_PHRASES or (low[0] == "j" and len(low) >= 3 and "," not in v
+                                             and (words[1][:1].isupper() or low[1] == "of")):
         return True  # "J. of Machine Learning Research", "J. Machine Learning Research", "J. Artif. Intell. Res."
     for k, w in enumerate(low):
         if w in _VENUE_NAMES or w in _HEAD_WORDS or w in _PUBLISHERS or (w.endswith("s") and w[:-1] in _VENUE_NAMES):

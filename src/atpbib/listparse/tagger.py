@@ -310,7 +310,7 @@ def _names_by_place(spans: list[Span]) -> list[Span]:
         if nxt is not None and nxt.what == "year" and (fam := families(s.text)):
             s.what, s.names = "names", fam
         elif k == 0 and dated and "." in s.sep_after and nxt is not None and nxt.link is None \
-                and (names := names_in(s.text, single=True)):
+                and not (s.strong or s.quoted) and (names := names_in(s.text, single=True)):  # bold: a title
             s.what, s.names = "names", names
     return spans
 
