@@ -126,3 +126,16 @@ def test_a_journal_abbreviated_j_after_the_title() -> None:
     e = one("* David Blei, Andrew Y. Ng, and Michael I. Jordan: Latent Dirichlet Allocation, J. Machine Learning Research, "
             "2003. [pdf](https://x.org/lda.pdf)")
     assert (e.title, e.venue, e.year) == ("Latent Dirichlet Allocation", "J. Machine Learning Research", 2003)
+
+
+@pytest.mark.parametrize("item,title,nick", [
+    ("- follow-up: GPT-based Generation for Classical Chinese Poetry — arXiv 2019 — [arXiv:1907.00151](https://arxiv.org/abs/1907.00151)",
+     "GPT-based Generation for Classical Chinese Poetry", None),
+    ("- exBERT: exBERT: A Visual Analysis Tool; Benjamin Hoover, Hendrik Strobelt; ACL 2020 Demo; [[pdf](https://arxiv.org/abs/1910.05276)]",
+     "exBERT: A Visual Analysis Tool", "exBERT"),
+    ("- ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators. [[pdf](https://arxiv.org/abs/2003.10555)]",
+     "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators", None),
+])
+def test_a_label_or_a_nickname_opening_an_unmarked_title(item: str, title: str, nick) -> None:
+    e = one(item)
+    assert (e.title, e.nickname) == (title, nick)

@@ -445,6 +445,7 @@ def tag(segs: list[Seg], ctx: Context) -> tuple[Fields, list[Span]]:
                 spans[0].what = "number"
         elif re.fullmatch(r"\(?\d{1,3}[).:]?", spans[0].text):
             spans[0].what = "number"
+    spans = _label_apart(spans)
     for s in spans:
         if s.link is None and s.what == "text":
             _classify(s)
@@ -453,6 +454,33 @@ def tag(segs: list[Seg], ctx: Context) -> tuple[Fields, list[Span]]:
     _choose_title(f, spans, ctx)
     _choose_rest(f, spans, ctx)
     return f, spans
+
+
+_LABEL_HEAD = re.compile(r"^(?P<label>[^:：]{1,30}?)\s*[:：]\s+(?P<rest>\S.*)$", re.DOTALL)
+
+
+def _label_apart(spans: list[Span]) -> list[Span]:
+    """'follow-up: Title …', 'see also: A. Author …': a label opening the item's text is a span of its own; so is
+    a one-word nickname that the title repeats or that a venue follows."""
+    k = next((i for i, o in enumerate(spans) if o.what not in ("number", "punct", "marker")), None)
+    if k is None or spans[k].link is not None or spans[k].what != "text":
+        return spans
+    s = spans[k]
+    m = _LABEL_HEAD.match(s.text)
+    if not m or _NAMED_VENUE.match(s.text) or _NAMED_DATE.match(s.text):
+        return spans  # 'Publisher: CVPR 2026' is a field the list names
+    head, rest = m.group("label"), m.group("rest")
+    if _label_word(head):
+        what = "label"
+    elif " " not in head.strip() and (rest.lower().startswith(head.lower() + ":") or (
+            (hint := read_hint(re.split(r"[.;]\s", rest, maxsplit=1)[0])) is not None and hint.year)):
+        what = "text"  # 'exBERT: exBERT: A Visual …', 'exBERT: ACL 2020 Demo. **exBERT: …**': a nickname
+    else:
+        return spans
+    label = Span(f"{head}:" if what == "label" else head, strong=s.strong, em=s.em, underline=s.underline,
+                 quoted=s.quoted, group=s.group, sep_before=s.sep_before, sep_after=":", what=what)
+    s.text, s.sep_before = m.group("rest"), ":"
+    return spans[:k] + [label] + spans[k:]
 
 
 def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
@@ -540,6 +568,7 @@ def _choose_rest(f: Fields, spans: list[Span], ctx: Context) -> None:
         pre = spans[t - 1]
         title = spans[t]
         if title.link is None and not title.quoted and not title.strong and ":" in pre.sep_after \
+                and not f.title.lower().startswith(pre.text.lower()) \
                 and pre.link is None and pre.what in ("text", "label") and not _label_word(pre.text) \
                 and len(pre.text.split()) <= 3 and (pre.strong or pre.underline or pre.em) and t == 1 + sum(
                     1 for o in spans[:t - 1] if o.what in ("number", "punct")):
