@@ -559,7 +559,7 @@ def upgrade(
                 pending.append(e)
             else:
                 outcome_of[e.line] = up.decide(e, None, only_preprints=only_preprints)
-        if resumed and not quiet:
+        if resumed:  # said even with --quiet: the run does not start from nothing
             _err(f"resuming: {resumed} entries from {state.path}")
 
         def decided(e: Any, w: Any) -> Any:

@@ -21,8 +21,9 @@ MAX_BYTES = 20_000_000  # a .bib larger than this is refused with a one-line err
 
 PREPRINT_WORDS = re.compile(r"\b(arxiv|corr|computing research repository|preprint|biorxiv|medrxiv|openreview|submitted"
                             r"|under review)\b", re.I)
-# the fields that name the venue an entry cites; a note or number counts only when none of them does
-VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "howpublished", "publisher")
+# the fields that name the venue an entry cites; a publisher, note or number counts only when none of them
+# does (ICLR's publisher is "OpenReview.net", a Zotero preprint's is "arXiv")
+VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "howpublished")
 PUBLISHED_TYPES = ("inproceedings", "conference", "article", "incollection", "inbook", "book", "phdthesis",
                    "mastersthesis", "techreport", "report", "thesis", "proceedings")
 
@@ -54,14 +55,15 @@ class BibEntry:
     def is_preprint(self) -> bool:
         """Does the entry describe a preprint? The one rule: a preprint entry type, a venue field naming a
         preprint server in any tool's spelling (Scholar's 'arXiv preprint', bibtool's 'Ar{X}iv:ID', S2's
-        'ArXiv', DBLP's 'CoRR', 'Computing Research Repository', Zotero's publisher 'arXiv'), or an article
-        with no venue but a note or number saying arXiv. A real venue outweighs an arXiv note."""
+        'ArXiv', DBLP's 'CoRR', 'Computing Research Repository'), or, with no venue field, an article or a
+        publisher, note or number saying arXiv (Zotero). A real venue outweighs an arXiv note."""
         if self.entry_type in ("misc", "unpublished", "online", "preprint", "electronic"):
             return True
         venue = _plain(" ".join(self.get(f) for f in VENUE_FIELDS))
         if venue.strip():
             return bool(PREPRINT_WORDS.search(venue))
-        return self.entry_type == "article" or bool(PREPRINT_WORDS.search(_plain(self.get("note") + " " + self.get("number"))))
+        rest = _plain(" ".join(self.get(f) for f in ("publisher", "note", "number")))
+        return self.entry_type == "article" or bool(PREPRINT_WORDS.search(rest))
 
     @property
     def is_published(self) -> bool:

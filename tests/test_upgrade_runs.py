@@ -1,0 +1,133 @@
+"""`atpbib upgrade` on the runs users really make (ISSUE 23, 22, 21): published entries that need no look-up,
+wrong published entries reported (or fixed on request), a stopped run that keeps its progress and resumes,
+a byte-order mark and CRLF line ends kept. Paper facts: tests/fixtures/papers/cmp-albert.json (ICLR 2020,
+OpenReview H1eA7AEtvS) and mdl-bert.json (NAACL 2019), with the pages they came from."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import bibtexparser
+
+import bibstyles
+from facts import expected
+from test_upgrade import ACL_ENTRY, entries_of, env_for, run
+
+
+def _paper(arxiv_id: str) -> dict:
+    return next(p for p in bibstyles.arxiv_papers() if p["arxiv"]["id"] == arxiv_id)
+
+
+def _names(ax: dict) -> str:
+    return " and ".join(ax["authors"])
+
+
+def albert_as_iclr_2019(url: bool = False) -> str:
+    ax = _paper("1909.11942")["arxiv"]
+    link = f"  url = {{https://openreview.net/forum?id={_paper('1909.11942')['openreview']['id']}}},\n" if url else ""
+    return (f"@inproceedings{{lan2019albert,\n  title = {{{ax['title']}}},\n  author = {{{_names(ax)}}},\n"
+            f"  booktitle = {{International Conference on Learning Representations}},\n{link}  year = {{2019}}\n}}\n")
+
+
+def bert_as_acl() -> str:
+    ax = _paper("1810.04805")["arxiv"]
+    return (f"@inproceedings{{devlin2019bert,\n  title = {{{ax['title']}}},\n  author = {{{_names(ax)}}},\n"
+            f"  booktitle = {{ACL}},\n  year = {{2019}}\n}}\n")
+
+
+def _go(fake, tmp_path, text: str, *args: str, name: str = "in.bib"):
+    src = tmp_path / name
+    src.write_bytes(text.encode("utf-8"))
+    fake.clear()
+    proc = run(["upgrade", str(src), "-o", str(tmp_path / "out.bib"), "--report", str(tmp_path / "r.json"), "--quiet", *args],
+               env_for(fake, tmp_path / "cache"))
+    assert proc.returncode == 0, proc.stderr
+    report = {e["key"]: e for e in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["entries"]}
+    requests = sum(len(fake.requests(s)) for s in fake.services)
+    return (tmp_path / "out.bib").read_bytes(), report, requests
+
+
+def test_published_entries_with_their_own_id_cost_no_request(fake, tmp_path):
+    text = ACL_ENTRY + "\n" + albert_as_iclr_2019(url=True)
+    out, report, requests = _go(fake, tmp_path, text)
+    assert out == text.encode("utf-8") and requests == 0
+    assert {e["status"] for e in report.values()} == {"kept"}
+
+
+def test_verify_looks_them_up_and_reports_a_wrong_year(fake, tmp_path):
+    text = ACL_ENTRY + "\n" + albert_as_iclr_2019(url=True)
+    out, report, requests = _go(fake, tmp_path, text, "--verify")
+    assert requests > 0 and out == text.encode("utf-8")
+    assert report["devlin-etal-2019-bert"]["status"] == "kept"  # NAACL 2019, as the sources say
+    exp = expected(_paper("1909.11942"), {"arxiv": "1909.11942"})
+    albert = report["lan2019albert"]
+    assert albert["status"] == "mismatch" and f"year 2019 (sources: {exp.year})" in albert["reason"]
+
+
+def test_wrong_published_entries_without_an_id_are_reported_and_fixed_on_request(fake, tmp_path):
+    text = albert_as_iclr_2019() + "\n" + bert_as_acl()
+    out, report, _ = _go(fake, tmp_path, text)
+    assert out == text.encode("utf-8")  # reported, never rewritten unasked
+    assert report["lan2019albert"]["status"] == "mismatch" and "year 2019" in report["lan2019albert"]["reason"]
+    assert report["devlin2019bert"]["status"] == "mismatch" and "venue 'ACL'" in report["devlin2019bert"]["reason"]
+    fixed, report, _ = _go(fake, tmp_path, text, "--fix-published")
+    new = entries_of(fixed.decode("utf-8"))
+    for key, arxiv_id in (("lan2019albert", "1909.11942"), ("devlin2019bert", "1810.04805")):
+        exp = expected(_paper(arxiv_id), {"arxiv": arxiv_id})
+        assert report[key]["status"] == "upgraded" and int(new[key]["year"]) == exp.year
+    assert "North" in new["devlin2019bert"]["booktitle"] and new["devlin2019bert"]["doi"].lower() == "10.18653/v1/n19-1423"
+
+
+def test_a_byte_order_mark_and_crlf_line_ends_are_kept(fake, tmp_path):
+    p = _paper("1909.10351")
+    text = "\ufeff" + ("% mine\n" + bibstyles.scholar_entry(p) + "\n" + ACL_ENTRY).replace("\n", "\r\n")
+    out, report, _ = _go(fake, tmp_path, text)
+    assert report["jiao2019tinybert"]["status"] == "upgraded"
+    assert out.startswith(b"\xef\xbb\xbf% mine\r\n@inproceedings{jiao2019tinybert,\r\n")
+    assert b"\n" not in out.replace(b"\r\n", b"")  # every line of the upgraded entry ends CRLF too
+    assert ACL_ENTRY.replace("\n", "\r\n").encode("utf-8") in out
+    # offline with nothing cached: byte-identical, BOM included
+    src = tmp_path / "in.bib"
+    proc = run(["upgrade", str(src), "--offline", "-o", str(tmp_path / "off.bib"), "--quiet"], env_for(fake, tmp_path / "empty"))
+    assert proc.returncode == 0 and (tmp_path / "off.bib").read_bytes() == src.read_bytes()
+
+
+def test_a_stopped_run_writes_what_it_has_and_the_next_run_resumes(fake, tmp_path):
+    papers = bibstyles.arxiv_papers()[:24]
+    text = "\n".join(bibstyles.scholar_entry(p) for p in papers)
+    src, out = tmp_path / "refs.bib", tmp_path / "out.bib"
+    src.write_text(text, encoding="utf-8")
+    env = {**env_for(fake, tmp_path / "cache"), "ATPBIB_UPGRADE_CHUNK": "4"}
+    state = tmp_path / "refs.bib.upgrade-state.json"
+    fake.clear()
+    fake.set_latency("dblp", 0.3)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "atpbib", "upgrade", str(src), "-o", str(out), "--quiet"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while not state.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert state.exists(), "no progress file after the first chunk"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        fake.set_latency("dblp", 0.0)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    done = json.loads(state.read_text(encoding="utf-8"))["entries"]
+    assert 4 <= len(done) < len(papers)
+    partial = out.read_text(encoding="utf-8")
+    upgraded_keys = {v["key"] for v in done.values() if v["status"] == "upgraded"}
+    for block in bibtexparser.parse_string(text).entries:  # what was not done is as it was
+        if block.key not in upgraded_keys:
+            assert block.raw in partial, block.key
+    assert any(f"@inproceedings{{{k}," in partial for k in upgraded_keys)
+    fake.clear()
+    again = run(["upgrade", str(src), "-o", str(out), "--quiet"], env)
+    assert again.returncode == 0 and f"resuming: {len(done)} entries" in again.stderr
+    assert not state.exists()  # a finished run leaves no progress file
+    # the resumed result is the one an uninterrupted run gives
+    fresh = run(["upgrade", str(src), "-o", str(tmp_path / "fresh.bib"), "--quiet", "--state", str(tmp_path / "s.json")], env)
+    assert fresh.returncode == 0 and (tmp_path / "fresh.bib").read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
