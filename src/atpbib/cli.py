@@ -544,7 +544,7 @@ def upgrade(
                                                    verify=verify, fix=fix_published, lock=str(lock_path or "")))
         duplicate_lines = {line for line, msg in bib.findings if msg.startswith("duplicate key")}
         outcome_of: dict[int, Any] = {}
-        pending: list[Any] = []  # (entry, query) to look up, file order
+        pending: list[Any] = []  # (entry, its ids) to look up, file order
         resumed = 0
         for e in bib.entries:
             if e.line in duplicate_lines:
@@ -556,7 +556,7 @@ def upgrade(
                 continue
             ids = bibfile.entry_ids(e)
             if up.needs_lookup(e, ids, verify=verify):
-                pending.append(e)
+                pending.append((e, ids))
             else:
                 outcome_of[e.line] = up.decide(e, None, only_preprints=only_preprints)
         if resumed:  # said even with --quiet: the run does not start from nothing
@@ -568,31 +568,40 @@ def upgrade(
                 o.new_text = up.entry_text(e, w, flavour=fmt, keep_fields=keep, drop_fields=drop, newline=bib.newline)
             return o
 
+        if locked:
+            missing = [e for e, ids in pending if lock.work_for(bibfile.query_of(e, ids)) is None]
+            for e in missing:
+                _err(f"{bib_in}:{e.line}: not in the lock: {e.key}")
+            if missing:
+                raise typer.Exit(1)
         from .resolve import resolve_queries
 
         failed: dict[str, str] = {}
         interrupted = False
+        nothing_cached = (offline or locked) and not _cache_holds_answers(cache_dir)
         with _fetcher(cache_dir, offline or locked, refresh, mailto, quiet) as fetcher:
             try:
                 for at in range(0, len(pending), chunk):
                     part = pending[at:at + chunk]
                     served, todo = [], []
-                    for e in part:
-                        q = bibfile.query_of(e)
+                    for e, ids in part:
+                        q = bibfile.query_of(e, ids)
                         w = lock.work_for(q) if lock is not None else None
                         if w is None:
                             todo.append(q)
                         else:
                             served.append(w.with_(origins=(q.origin,)))
-                    if locked and todo:
-                        for q in todo:
-                            _err(f"{bib_in}:{q.line}: not in the lock: {q.origin.key}")
-                        raise typer.Exit(1)
+                    skipped = {q.line for q in todo} if nothing_cached else set()
+                    if skipped:
+                        todo = []  # offline with an empty cache every request would fail: none is made
                     result = resolve_queries(todo, fetcher) if todo else None
                     if result is not None:
                         failed.update(result.failed_sources)
                     work_of = {o.line: w for w in served + (result.works if result else []) for o in w.origins}
-                    for e in part:
+                    for e, _ in part:
+                        if e.line in skipped:
+                            outcome_of[e.line] = up.not_looked_up(e, "offline, and the cache holds no answers")
+                            continue
                         outcome_of[e.line] = o = decided(e, work_of.get(e.line))
                         state.add(e, o)
                     if len(pending) > chunk:
@@ -638,6 +647,26 @@ def upgrade(
             sys.stderr.flush()
             os._exit(130)  # the lanes' queued requests are not waited for
         state.remove()
+
+
+def _cache_holds_answers(cache_dir: Optional[Path]) -> bool:
+    """Does the response cache hold any answer? (One cheap read; when in doubt, yes.)"""
+    import sqlite3
+
+    from . import config
+    from .fetch import CACHE_FILE
+
+    db = Path(cache_dir or config.default_cache_dir()) / CACHE_FILE
+    if not db.is_file():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return con.execute("SELECT 1 FROM responses LIMIT 1").fetchone() is not None
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return True
 
 
 def _save_state(state: Any) -> None:

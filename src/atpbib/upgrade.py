@@ -160,6 +160,13 @@ def decide(e: BibEntry, w: Work | None, *, only_preprints: bool = False, fix_pub
     return Outcome(e.key, e.line, "unknown", why, before)
 
 
+def not_looked_up(e: BibEntry, why: str) -> Outcome:
+    """An entry that could not be asked about: kept as written (published) or unknown (a preprint)."""
+    if e.is_published:
+        return Outcome(e.key, e.line, "kept", f"already a published version (not verified: {why})", _described(e))
+    return Outcome(e.key, e.line, "unknown", f"not looked up: {why}", _described(e))
+
+
 def _published(e: BibEntry, w: Work | None, before: str, fix: bool) -> Outcome:
     """A published entry is kept as written unless the sources' published version places it elsewhere."""
     if w is None:
@@ -179,7 +186,7 @@ def _published(e: BibEntry, w: Work | None, before: str, fix: bool) -> Outcome:
 
 # -- writing ------------------------------------------------------------------------------------------------
 
-def _is_stale(name: str, value: str, made_names: set[str], made: dict[str, str]) -> bool:
+def _is_stale(name: str, value: str) -> bool:
     """A preprint's field that would be wrong on the published version."""
     if name in STALE_FIELDS:
         return True
@@ -221,7 +228,7 @@ def entry_text(e: BibEntry, w: Work, *, flavour: str = "bibtex", keep_fields: It
     for name, value in e.fields:
         if name in drop or name in made_names:
             continue
-        if name in keep or (name not in VERSION_FIELDS and not _is_stale(name, value, made_names, made_values)):
+        if name in keep or (name not in VERSION_FIELDS and not _is_stale(name, value)):
             fields.append((_spelling(e, name), "{" + value + "}"))
     entry = bm.Entry(made.entry_type, e.key, [bm.Field(k, v) for k, v in fields])
     library = bibtexparser.Library([entry])

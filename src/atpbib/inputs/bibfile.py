@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ class BibEntry:
                 return v
         return ""
 
-    @property
+    @cached_property
     def is_preprint(self) -> bool:
         """Does the entry describe a preprint? The one rule: a preprint entry type, a venue field naming a
         preprint server in any tool's spelling (Scholar's 'arXiv preprint', bibtool's 'Ar{X}iv:ID', S2's
@@ -174,7 +175,7 @@ def entry_ids(e: BibEntry) -> Ids:
     return found
 
 
-def query_of(e: BibEntry) -> Query:
+def query_of(e: BibEntry, ids: Ids | None = None) -> Query:
     from ..names import split_bibtex_names
     from ..venues import short_venue
 
@@ -183,7 +184,7 @@ def query_of(e: BibEntry) -> Query:
     venue_raw = e.get("journal") or e.get("journaltitle") or e.get("booktitle") or e.get("howpublished") or None
     venue = "CoRR" if e.is_preprint else (short_venue(venue_raw, None) if venue_raw else None)
     kind = "book" if e.entry_type == "book" else "paper"
-    return Query(title=e.title, ids=entry_ids(e), authors=tuple(split_bibtex_names(e.get("author"))), year=year,
+    return Query(title=e.title, ids=ids if ids is not None else entry_ids(e), authors=tuple(split_bibtex_names(e.get("author"))), year=year,
                  venue=venue, venue_raw=venue_raw, kind=kind, origin=e)
 
 
