@@ -133,3 +133,13 @@ def test_a_stopped_run_writes_what_it_has_and_the_next_run_resumes(fake, tmp_pat
     # the resumed result is the one an uninterrupted run gives
     fresh = run(["upgrade", str(src), "-o", str(tmp_path / "fresh.bib"), "--quiet", "--state", str(tmp_path / "s.json")], env)
     assert fresh.returncode == 0 and (tmp_path / "fresh.bib").read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+
+
+def test_no_output_may_name_the_input(fake, tmp_path):
+    src = tmp_path / "refs.bib"
+    src.write_text(ACL_ENTRY, encoding="utf-8")
+    env = env_for(fake, tmp_path / "cache")
+    for args in (["--report", str(src)], ["--state", str(src)], ["-o", str(tmp_path / "o.bib"), "--report", str(tmp_path / "o.bib")]):
+        proc = run(["upgrade", str(src), *args], env)
+        assert proc.returncode == 2 and "name another file" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+        assert src.read_text(encoding="utf-8") == ACL_ENTRY

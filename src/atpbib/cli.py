@@ -528,8 +528,12 @@ def upgrade(
             raise UsageError("--in-place and -o exclude each other")
         if output and output.resolve() == bib_in.resolve() and not in_place:
             raise UsageError(f"-o {output} is the input: use --in-place (it keeps {bib_in.name}.bak)")
-        if report and report.resolve() == bib_in.resolve():
-            raise UsageError(f"--report {report} is the input")
+        written = {"-o": output, "--report": report, "--state": state_path}
+        for flag, path in written.items():
+            if path is not None and path.resolve() == bib_in.resolve() and flag != "-o":
+                raise UsageError(f"{flag} {path} is the input .bib: name another file")
+        if report is not None and output is not None and report.resolve() == output.resolve():
+            raise UsageError(f"--report {report} is also the -o file: name another file")
         _check_output(output)
         bib = bibfile.read(bib_in)
         lock = _load_lock(str(bib_in), lock_path, no_lock) if lock_path else None
