@@ -96,7 +96,7 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_kept(fake, tmp_path):
 
 
 def test_a_stopped_run_writes_what_it_has_and_the_next_run_resumes(fake, tmp_path):
-    papers = bibstyles.arxiv_papers()[:24]
+    papers = bibstyles.arxiv_papers()[:45]
     text = "\n".join(bibstyles.scholar_entry(p) for p in papers)
     src, out = tmp_path / "refs.bib", tmp_path / "out.bib"
     src.write_text(text, encoding="utf-8")
@@ -117,7 +117,7 @@ def test_a_stopped_run_writes_what_it_has_and_the_next_run_resumes(fake, tmp_pat
     finally:
         for service in fake.services:
             fake.set_latency(service, 0.0)
-    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
     done = json.loads(state.read_text(encoding="utf-8"))["entries"]
     assert 3 <= len(done) < len(papers)
     partial = out.read_text(encoding="utf-8")

@@ -80,7 +80,6 @@ def _plain(value: str) -> str:
 class BibFile:
     path: str
     text: str  # the file's text, without its byte-order mark
-    blocks: list[Any]  # bibtexparser blocks, in file order
     entries: list[BibEntry] = field(default_factory=list)
     findings: list[tuple[int, str]] = field(default_factory=list)  # (line, message): blocks kept as they are
     bom: bool = False  # the file began with a UTF-8 byte-order mark: a rewrite keeps it
@@ -118,11 +117,21 @@ def read(path: str | Path) -> BibFile:
 
 
 def parse(text: str, name: str = "<bib>") -> BibFile:
+    """Entries with their exact text; bibtexparser's own objects are not kept (a 50,000-entry file would hold
+    them all), and its log lines about broken blocks are not printed: each is a finding with its line."""
+    import logging
+
     import bibtexparser
     from bibtexparser import model as bm
 
-    library = bibtexparser.parse_string(text)
-    out = BibFile(path=name, text=text, blocks=list(library.blocks))
+    log = logging.getLogger("bibtexparser")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        library = bibtexparser.parse_string(text)
+    finally:
+        log.setLevel(level)
+    out = BibFile(path=name, text=text)
     if not library.entries and "@" not in text:
         raise BibError(f"{name}: no BibTeX entries found (is it a .bib file?)")
     for block in library.blocks:
