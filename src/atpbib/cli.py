@@ -542,7 +542,9 @@ def upgrade(
         keep = [f.strip() for f in keep_fields.split(",") if f.strip()]
         drop = [f.strip() for f in drop_fields.split(",") if f.strip()]
         verify = verify or fix_published
-        chunk = max(1, int(os.environ.get("ATPBIB_UPGRADE_CHUNK") or 200))
+        chunk = up.CHUNK
+        if (os.environ.get("ATPBIB_UPGRADE_CHUNK") or "").isdigit():
+            chunk = max(1, int(os.environ["ATPBIB_UPGRADE_CHUNK"]))  # smaller chunks: the tests of a stopped run
         state = up.State.load(None if dry_run else (state_path or bib_in.with_name(bib_in.name + ".upgrade-state.json")),
                               up.options_signature(format=fmt, keep=keep, drop=drop, only_preprints=only_preprints,
                                                    verify=verify, fix=fix_published, lock=str(lock_path or "")))
@@ -616,8 +618,7 @@ def upgrade(
         for e in bib.entries:
             if e.line in duplicate_lines:
                 continue
-            outcomes.append(outcome_of.get(e.line) or up.Outcome(
-                e.key, e.line, "pending", "not reached: the run was stopped (run it again to resume)", up._described(e)))
+            outcomes.append(outcome_of.get(e.line) or up.not_reached(e))
         text = up.rewrite(bib, outcomes)
         before = up.original(bib)
         if diff or dry_run:

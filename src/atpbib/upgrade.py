@@ -45,6 +45,7 @@ _ARXIV_NOTE = re.compile(r"(?i)^\s*(?:number:\s*)?arxiv:\s*\S+(?:\s*\[[^\]]*\])?
 _ARXIV_URL = re.compile(r"(?i)^\{?\s*https?://(?:www\.|export\.)?arxiv\.org/")
 CLOSE_TITLE = 80.0  # a rejected candidate at least this close is reported as "possible", never applied
 CLOSE_WORDS = 70.0
+CHUNK = 200  # entries resolved at once: progress is saved after each chunk, memory stays bounded
 STATUSES = ("upgraded", "kept", "mismatch", "uncertain", "unknown", "pending")
 
 
@@ -165,6 +166,10 @@ def not_looked_up(e: BibEntry, why: str) -> Outcome:
     if e.is_published:
         return Outcome(e.key, e.line, "kept", f"already a published version (not verified: {why})", _described(e))
     return Outcome(e.key, e.line, "unknown", f"not looked up: {why}", _described(e))
+
+
+def not_reached(e: BibEntry) -> Outcome:
+    return Outcome(e.key, e.line, "pending", "not reached: the run was stopped (run it again to resume)", _described(e))
 
 
 def _published(e: BibEntry, w: Work | None, before: str, fix: bool) -> Outcome:
