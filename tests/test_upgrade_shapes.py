@@ -111,6 +111,12 @@ def test_a_second_run_changes_nothing(fake, tmp_path, shape):
     assert again.stdout == ""  # no diff
     statuses = {e["status"] for e in json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))["entries"]}
     assert statuses == {"kept"}
+    # looked up again (--verify), the published version the first run wrote is the one the sources know
+    verified = run(["upgrade", str(out), "--dry-run", "--verify", "--report", str(tmp_path / "v.json"), "--quiet"],
+                   env_for(fake, tmp_path / "cache"))
+    assert verified.returncode == 0 and verified.stdout == ""
+    reasons = [e["reason"] for e in json.loads((tmp_path / "v.json").read_text(encoding="utf-8"))["entries"]]
+    assert reasons == ["already a published version (the sources agree)"]
 
 
 def test_the_users_case_protection_is_kept(fake, tmp_path):
