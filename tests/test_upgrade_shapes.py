@@ -136,3 +136,32 @@ def test_keep_fields_keeps_the_stale_preprint_fields(fake, tmp_path):
     (_, got), = entries_of(out.read_text(encoding="utf-8")).items()
     assert got["version"] == "1" and got["note"] == f"arXiv:{p['arxiv']['id']} [cs]"
     assert got["url"] == f"http://arxiv.org/abs/{p['arxiv']['id']}"
+
+
+RULE_CASES = [
+    # (entry text, is a preprint, arXiv id it carries)
+    ("@article{k, title={T}, journal={Ar{X}iv:1810.04805}, year=2018}", True, "1810.04805"),
+    ("@article{k, title={T}, journal={{arXiv} e-prints}, eid={arXiv:1810.04805}, year=2018}", True, "1810.04805"),
+    ("@article{k, title={T}, journal={Computing Research Repository (CoRR)}, volume={arXiv:1910.13461}}", True, "1910.13461"),
+    ("@article{k, title={T}, journal={ArXiv}, volume={abs/1910.03771}}", True, "1910.03771"),
+    ("@article{k, title={T}, journal={arXiv: Computation and Language}}", True, None),
+    ("@article{k, title={T}, journal={\\em CoRR}, volume={abs/1810.04805}}", True, "1810.04805"),
+    ("@article{k, title={T}, author={A}, year=2019}", True, None),  # an article with no venue at all
+    ("@misc{k, title={T}, publisher={arXiv}, number={arXiv:1909.11942}}", True, "1909.11942"),
+    ("@article{k, title={T}, archivePrefix={arXiv}, arxivId={1810.04805}, journal={arXiv}}", True, "1810.04805"),
+    ("@inproceedings{k, title={T}, booktitle={Submitted to ICLR 2021}}", True, None),
+    # published: a real venue outweighs an arXiv note, ICLR's publisher is no preprint server
+    ("@inproceedings{k, title={T}, booktitle={International Conference on Learning Representations}, "
+     "publisher={OpenReview.net}, note={arXiv:1909.11942}}", False, "1909.11942"),
+    ("@article{k, title={T}, journal={Transactions on Machine Learning Research}}", False, None),
+    ("@article{k, title={T}, journal={Journal of Machine Learning Research}, volume={21}}", False, None),
+]
+
+
+@pytest.mark.parametrize("text,preprint,arxiv", RULE_CASES)
+def test_the_one_preprint_rule_reads_every_spelling(text, preprint, arxiv):
+    from atpbib.inputs import bibfile
+
+    (e,) = bibfile.parse(text).entries
+    assert e.is_preprint is preprint and e.is_published is not preprint
+    assert bibfile.entry_ids(e).arxiv == arxiv

@@ -173,7 +173,10 @@ def entry_ids(e: BibEntry) -> Ids:
     urls = [e.get(k) for k in ("url", "howpublished", "pdf", "link", "note") if e.get(k)]
     urls = [u for raw in urls for u in re.findall(r"https?://[^\s{}\\]+|\bdoi\.org/\S+", raw) or [raw]]
     found = found.merged(ids_from_urls(urls, doi))
-    for name in ("journal", "howpublished", "note", "booktitle", "number"):
+    arxivid = e.get("arxivid")  # Mendeley's arxivId
+    if arxivid and (a := norm_arxiv(arxivid)):
+        found = found.merged(Ids(arxiv=a))
+    for name in ("journal", "howpublished", "note", "booktitle", "number", "eid"):  # eid: NASA ADS's arXiv:ID
         m = _ARXIV_IN_TEXT.search(_plain(e.get(name)))
         if m and (a := norm_arxiv(m.group(1))):
             found = found.merged(Ids(arxiv=a))
