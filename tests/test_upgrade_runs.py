@@ -83,11 +83,13 @@ def test_wrong_published_entries_without_an_id_are_reported_and_fixed_on_request
 
 def test_a_byte_order_mark_and_crlf_line_ends_are_kept(fake, tmp_path):
     p = _paper("1909.10351")
-    text = "\ufeff" + ("% mine\n" + bibstyles.scholar_entry(p) + "\n" + ACL_ENTRY).replace("\n", "\r\n")
+    scholar = bibstyles.scholar_entry(p).replace("\n}", ",\n  keywords={distillation,\n    compression}\n}")  # a value over two lines
+    text = "\ufeff" + ("% mine\n" + scholar + "\n" + ACL_ENTRY).replace("\n", "\r\n")
     out, report, _ = _go(fake, tmp_path, text)
     assert report["jiao2019tinybert"]["status"] == "upgraded"
     assert out.startswith(b"\xef\xbb\xbf% mine\r\n@inproceedings{jiao2019tinybert,\r\n")
-    assert b"\n" not in out.replace(b"\r\n", b"")  # every line of the upgraded entry ends CRLF too
+    assert b"\n" not in out.replace(b"\r\n", b"") and b"\r\r" not in out  # every line of the upgraded entry ends CRLF too
+    assert b"keywords = {distillation,\r\n    compression}" in out
     assert ACL_ENTRY.replace("\n", "\r\n").encode("utf-8") in out
     # offline with nothing cached: byte-identical, BOM included
     src = tmp_path / "in.bib"

@@ -238,7 +238,8 @@ def entry_text(e: BibEntry, w: Work, *, flavour: str = "bibtex", keep_fields: It
     entry = bm.Entry(made.entry_type, e.key, [bm.Field(k, v) for k, v in fields])
     library = bibtexparser.Library([entry])
     text = bibtexparser.write_string(library, unparse_stack=[], bibtex_format=_fmt()).strip("\n")
-    return text.replace("\n", newline) if newline != "\n" else text
+    # a value the user wrote over several lines in a CRLF file carries its CRLF: one line end throughout
+    return text.replace("\r\n", "\n").replace("\n", newline) if newline != "\n" else text
 
 
 def _spelling(e: BibEntry, name: str) -> str:
