@@ -97,10 +97,9 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_kept(fake, tmp_path):
     assert proc.returncode == 0 and (tmp_path / "off.bib").read_bytes() == src.read_bytes()
 
 
-def test_a_stopped_run_writes_what_it_has_and_the_next_run_resumes(fake, tmp_path):
-    papers = bibstyles.arxiv_papers()[:45]
-    text = "\n".join(bibstyles.scholar_entry(p) for p in papers)
-    src, out = tmp_path / "refs.bib", tmp_path / "out.bib"
+def _stopped_run(fake, tmp_path, text: str, *args: str) -> tuple[dict, str, dict]:
+    """Start an upgrade with slow services, Ctrl-C it once it saved its first chunk: (env, stderr, state)."""
+    src = tmp_path / "refs.bib"
     src.write_text(text, encoding="utf-8")
     env = {**env_for(fake, tmp_path / "cache"), "ATPBIB_UPGRADE_CHUNK": "3"}
     state = tmp_path / "refs.bib.upgrade-state.json"
@@ -108,7 +107,7 @@ def test_a_stopped_run_writes_what_it_has_and_the_next_run_resumes(fake, tmp_pat
     for service in fake.services:
         fake.set_latency(service, 0.25)  # every chunk takes a while: the signal lands mid-run
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "atpbib", "upgrade", str(src), "-o", str(out), "--quiet"], env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "atpbib", "upgrade", str(src), *args, "--quiet"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         while not state.exists() and time.monotonic() < deadline and proc.poll() is None:
@@ -120,7 +119,14 @@ def test_a_stopped_run_writes_what_it_has_and_the_next_run_resumes(fake, tmp_pat
         for service in fake.services:
             fake.set_latency(service, 0.0)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
-    done = json.loads(state.read_text(encoding="utf-8"))["entries"]
+    return env, err, json.loads(state.read_text(encoding="utf-8"))["entries"]
+
+
+def test_a_stopped_run_writes_what_it_has_and_the_next_run_resumes(fake, tmp_path):
+    papers = bibstyles.arxiv_papers()[:45]
+    text = "\n".join(bibstyles.scholar_entry(p) for p in papers)
+    src, out = tmp_path / "refs.bib", tmp_path / "out.bib"
+    env, err, done = _stopped_run(fake, tmp_path, text, "-o", str(out))
     assert 3 <= len(done) < len(papers)
     partial = out.read_text(encoding="utf-8")
     upgraded_keys = {v["key"] for v in done.values() if v["status"] == "upgraded"}
@@ -131,10 +137,22 @@ def test_a_stopped_run_writes_what_it_has_and_the_next_run_resumes(fake, tmp_pat
     fake.clear()
     again = run(["upgrade", str(src), "-o", str(out), "--quiet"], env)
     assert again.returncode == 0 and f"resuming: {len(done)} entries" in again.stderr
-    assert not state.exists()  # a finished run leaves no progress file
+    assert not (tmp_path / "refs.bib.upgrade-state.json").exists()  # a finished run leaves no progress file
     # the resumed result is the one an uninterrupted run gives
     fresh = run(["upgrade", str(src), "-o", str(tmp_path / "fresh.bib"), "--quiet", "--state", str(tmp_path / "s.json")], env)
     assert fresh.returncode == 0 and (tmp_path / "fresh.bib").read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+
+
+def test_a_stopped_in_place_run_resumes_and_the_backup_is_the_original(fake, tmp_path):
+    text = "\n".join(bibstyles.scholar_entry(p) for p in bibstyles.arxiv_papers()[:45])
+    src = tmp_path / "refs.bib"
+    env, _, _ = _stopped_run(fake, tmp_path, text, "--in-place")
+    assert src.read_text(encoding="utf-8") != text  # what was done is written
+    again = run(["upgrade", str(src), "--in-place", "--quiet"], env)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "refs.bib.bak").read_text(encoding="utf-8") == text
+    fresh = run(["upgrade", str(tmp_path / "refs.bib.bak"), "-o", str(tmp_path / "fresh.bib"), "--quiet"], env)
+    assert fresh.returncode == 0 and (tmp_path / "fresh.bib").read_text(encoding="utf-8") == src.read_text(encoding="utf-8")
 
 
 def test_no_output_may_name_the_input(fake, tmp_path):

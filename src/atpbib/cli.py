@@ -548,6 +548,7 @@ def upgrade(
         state = up.State.load(None if dry_run else (state_path or bib_in.with_name(bib_in.name + ".upgrade-state.json")),
                               up.options_signature(format=fmt, keep=keep, drop=drop, only_preprints=only_preprints,
                                                    verify=verify, fix=fix_published, lock=str(lock_path or "")))
+        resuming = bool(state.done)  # a stopped run's progress was found
         duplicate_lines = {line for line, msg in bib.findings if msg.startswith("duplicate key")}
         outcome_of: dict[int, Any] = {}
         pending: list[Any] = []  # (entry, its ids) to look up, file order
@@ -631,7 +632,9 @@ def upgrade(
 
             if in_place:
                 if text != before:
-                    atomic_write(bib_in, text, backup=True)
+                    # a resumed run's input is the stopped run's output: the .bak it made holds the original
+                    bak = bib_in.with_name(bib_in.name + ".bak")
+                    atomic_write(bib_in, text, backup=not (resuming and bak.exists()))
             elif output:
                 _write_keeping_original(output, text)
             elif not diff:
