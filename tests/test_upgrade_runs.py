@@ -105,16 +105,19 @@ def _stopped_run(fake, tmp_path, text: str, *args: str) -> tuple[dict, str, dict
     state = tmp_path / "refs.bib.upgrade-state.json"
     fake.clear()
     for service in fake.services:
-        fake.set_latency(service, 0.25)  # every chunk takes a while: the signal lands mid-run
+        fake.set_latency(service, 0.4)  # every chunk takes a while: the signal lands mid-run, even under load
     try:
         proc = subprocess.Popen([sys.executable, "-m", "atpbib", "upgrade", str(src), *args, "--quiet"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 120
+        started = time.monotonic()
+        deadline = started + 120
         while not state.exists() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
         assert state.exists(), "no progress file after the first chunk"
+        seen = time.monotonic() - started
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
+        err += f"\n[state seen after {seen:.1f} s, run ended after {time.monotonic() - started:.1f} s]"
     finally:
         for service in fake.services:
             fake.set_latency(service, 0.0)

@@ -562,7 +562,7 @@ def upgrade(
                 resumed += 1
                 continue
             ids = bibfile.entry_ids(e)
-            if up.needs_lookup(e, ids, verify=verify):
+            if up.needs_lookup(e, ids, verify=verify, only_preprints=only_preprints):
                 pending.append((e, ids))
             else:
                 outcome_of[e.line] = up.decide(e, None, only_preprints=only_preprints)

@@ -90,9 +90,14 @@ def names_its_version(ids: Ids) -> bool:
                 or ids.neurips or (ids.dblp and not ids.dblp.startswith("journals/corr/")))
 
 
-def needs_lookup(e: BibEntry, ids: Ids, *, verify: bool = False) -> bool:
-    """A preprint always; a published entry when it names no id of its own (it may be wrong), or on request."""
-    return bool(e.title) and (verify or not e.is_published or not names_its_version(ids))
+def needs_lookup(e: BibEntry, ids: Ids, *, verify: bool = False, only_preprints: bool = False) -> bool:
+    """A preprint always; a published entry when it names no id of its own (it may be wrong) unless only
+    preprints are to be touched, or on request (--verify)."""
+    if not e.title:
+        return False
+    if verify or not e.is_published:
+        return True
+    return not only_preprints and not names_its_version(ids)
 
 
 def _evidence(w: Work, e: BibEntry) -> list[str]:
