@@ -166,3 +166,20 @@ def test_no_output_may_name_the_input(fake, tmp_path):
         proc = run(["upgrade", str(src), *args], env)
         assert proc.returncode == 2 and "name another file" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
         assert src.read_text(encoding="utf-8") == ACL_ENTRY
+
+
+def test_the_progress_file_serves_only_the_same_entries_under_the_same_options(tmp_path):
+    from atpbib import upgrade as up
+    from atpbib.inputs import bibfile
+
+    (e,) = bibfile.parse(bert_as_acl()).entries
+    path = tmp_path / "s.json"
+    state = up.State.load(path, up.options_signature(format="bibtex"))
+    state.add(e, up.Outcome(e.key, e.line, "kept", "already a published version"))
+    state.save()
+    assert up.State.load(path, up.options_signature(format="bibtex")).get(e).reason == "already a published version"
+    assert up.State.load(path, up.options_signature(format="biblatex")).get(e) is None  # other options: start over
+    (edited,) = bibfile.parse(bert_as_acl().replace("{ACL}", "{NAACL}")).entries
+    assert up.State.load(path, up.options_signature(format="bibtex")).get(edited) is None  # edited since: decided again
+    path.write_text("{not json", encoding="utf-8")
+    assert up.State.load(path, up.options_signature(format="bibtex")).done == {}  # damaged: costs only its progress
