@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bibtexparser  # noqa: E402
 
@@ -91,7 +92,7 @@ def main() -> int:
                 f"rebiber {rb_version}": score(before, entries(work / "rebiber.bib"))}
     n = len(bibstyles.arxiv_papers())
     published = sum(1 for p in bibstyles.arxiv_papers() if expected(p, {"arxiv": p["arxiv"]["id"]}).published)
-    md = ["# `atpbib upgrade` vs rebiber", "",
+    md = ["## `atpbib upgrade` vs rebiber", "",
           f"Written by `python benchmarks/upgrade_vs_rebiber.py`. Input: a Google Scholar-style file of the default list's "
           f"{n} arXiv papers ({published} of them have a published version, per the facts). atpbib against the local "
           "fake services; rebiber offline on its bundled data.", "",
@@ -99,7 +100,9 @@ def main() -> int:
     for tool, r in rows.items():
         md.append(f"| {tool} | {r['right']} | {r['wrong']} | {r['missed']} | {r['stays preprint (right)']} |")
     md.append("")
-    args.out.write_text("\n".join(md), encoding="utf-8")
+    from upgrade_scale import write_section
+
+    write_section(args.out, "rebiber", md)  # the other sections (upgrade_scale.py's figures) stay
     print("\n".join(md))
     return 0
 

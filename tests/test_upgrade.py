@@ -105,7 +105,9 @@ def test_an_upgraded_entry_is_the_published_version_with_case_from_the_source(sc
     assert tiny["booktitle"] == "Findings of the Association for Computational Linguistics: EMNLP 2020"
     assert tiny["title"] == "{TinyBERT}: Distilling {BERT} for Natural Language Understanding"  # not Scholar's "Tinybert"
     assert tiny["pages"] == "4163--4174" and tiny["doi"] == "10.18653/v1/2020.findings-emnlp.372"
-    assert "journal" not in tiny and "eprint" not in tiny  # arXiv's eprint only on request
+    assert "journal" not in tiny
+    # the preprint's identifiers as `atpbib export` writes them for a published version (ISSUE 21)
+    assert tiny["eprint"] == "1909.10351" and tiny["archiveprefix"] == "arXiv"
     # a retitled published version (arXiv "…Representations", ECCV "…Representation Learning")
     uniter = next(v for k, v in new.items() if k.startswith("chen2019uniter"))
     assert norm(uniter["title"]) == "uniter universal image text representation learning" and uniter["year"] == "2020"
@@ -143,16 +145,17 @@ def test_dblp_corr_and_zotero_entries_are_upgraded_keeping_user_fields(fake, tmp
     zot = new[zot_key]
     assert report[zot_key]["status"] == "upgraded" and zot["year"] == "2020" and "ICLR" in zot["booktitle"] + zot.get("venue", "")
     assert zot["file"].startswith("arXiv Fulltext PDF:") and zot["keywords"].startswith("Computer Science")
-    assert zot["urldate"] == "2024-05-01" and zot["note"].startswith("arXiv:")  # the user's own fields stay
+    assert zot["urldate"] == "2024-05-01"  # the user's own fields stay
+    assert "note" not in zot  # Zotero's 'arXiv:ID [cs]' note is the preprint's, stale on ICLR 2020 (ISSUE 23)
     assert zot.get("doi") != "10.48550/arXiv.1909.11942"  # the preprint's DOI does not follow the published version
 
 
 def test_keep_and_drop_fields(fake, tmp_path):
     text = bibstyles.zotero_entry(_paper("1909.11942"))
-    out, _ = _upgrade_text(fake, tmp_path, text, "--keep-fields", "eprint,url", "--drop-fields", "file,urldate")
+    out, _ = _upgrade_text(fake, tmp_path, text, "--keep-fields", "url,note", "--drop-fields", "file,urldate,eprint")
     (zot,) = entries_of(out).values()
-    assert "file" not in zot and "urldate" not in zot
-    assert zot["url"] == "http://arxiv.org/abs/1909.11942" and zot["eprint"] == "1909.11942"
+    assert "file" not in zot and "urldate" not in zot and "eprint" not in zot
+    assert zot["url"] == "http://arxiv.org/abs/1909.11942" and zot["note"] == "arXiv:1909.11942 [cs]"
 
 
 ACL_ENTRY = """@inproceedings{devlin-etal-2019-bert,

@@ -500,9 +500,12 @@ def upgrade(
     diff: bool = typer.Option(False, "--diff", help="Print the unified diff (with --dry-run, nothing is written)."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write the per-entry report to FILE (.md or .json)."),
     fmt: str = typer.Option("bibtex", "--format", "-f", help="bibtex | biblatex (how upgraded entries are written)."),
-    keep_fields: str = typer.Option("", "--keep-fields", help="Comma-separated fields whose own value is kept (e.g. eprint,url)."),
-    drop_fields: str = typer.Option("", "--drop-fields", help="Comma-separated fields removed from upgraded entries."),
+    keep_fields: str = typer.Option("", "--keep-fields", help="Comma-separated fields whose own value is kept, stale preprint fields too (e.g. url,note,version)."),
+    drop_fields: str = typer.Option("", "--drop-fields", help="Comma-separated fields removed from upgraded entries (e.g. eprint)."),
     only_preprints: bool = typer.Option(False, "--only-preprints", help="Upgrade arXiv preprints only."),
+    verify: bool = typer.Option(False, "--verify", help="Look up published entries that carry their own id too, and report those the sources place elsewhere."),
+    fix_published: bool = typer.Option(False, "--fix-published", help="Rewrite published entries the sources place at another venue or year (implies --verify)."),
+    state_path: Optional[Path] = typer.Option(None, "--state", help="Progress file of a long run (default: IN.bib.upgrade-state.json); a stopped run resumes from it."),
     offline: bool = OfflineOpt,
     refresh: bool = RefreshOpt,
     cache_dir: Optional[Path] = CacheDirOpt,
@@ -514,6 +517,8 @@ def upgrade(
 ) -> None:
     """Bring an existing .bib to the published versions, on verified evidence only."""
     with _user_errors():
+        import os
+
         from . import upgrade as up
         from .inputs import bibfile
 
@@ -523,64 +528,163 @@ def upgrade(
             raise UsageError("--in-place and -o exclude each other")
         if output and output.resolve() == bib_in.resolve() and not in_place:
             raise UsageError(f"-o {output} is the input: use --in-place (it keeps {bib_in.name}.bak)")
+        written = {"-o": output, "--report": report, "--state": state_path}
+        for flag, path in written.items():
+            if path is not None and path.resolve() == bib_in.resolve() and flag != "-o":
+                raise UsageError(f"{flag} {path} is the input .bib: name another file")
+        if report is not None and output is not None and report.resolve() == output.resolve():
+            raise UsageError(f"--report {report} is also the -o file: name another file")
         _check_output(output)
         bib = bibfile.read(bib_in)
-        queries = bibfile.queries(bib)
         lock = _load_lock(str(bib_in), lock_path, no_lock) if lock_path else None
         if locked and lock is None:
             raise UsageError("--locked needs --lock PATH")
-        served, todo = [], []
-        for q in queries:
-            w = lock.work_for(q) if lock is not None else None
-            if w is None:
-                todo.append(q)
-            else:
-                served.append(w.with_(origins=(q.origin,)))
-        if locked and todo:
-            for q in todo:
-                _err(f"{bib_in}:{q.line}: not in the lock: {q.origin.key}")
-            raise typer.Exit(1)
-        from .resolve import resolve_queries
-
-        with _fetcher(cache_dir, offline or locked, refresh, mailto, quiet) as fetcher:
-            result = resolve_queries(todo, fetcher) if todo else None
-        works = served + (result.works if result else [])
-        work_of = {o.line: w for w in works for o in w.origins}
         keep = [f.strip() for f in keep_fields.split(",") if f.strip()]
         drop = [f.strip() for f in drop_fields.split(",") if f.strip()]
+        verify = verify or fix_published
+        chunk = up.CHUNK
+        if (os.environ.get("ATPBIB_UPGRADE_CHUNK") or "").isdigit():
+            chunk = max(1, int(os.environ["ATPBIB_UPGRADE_CHUNK"]))  # smaller chunks: the tests of a stopped run
+        state = up.State.load(None if dry_run else (state_path or bib_in.with_name(bib_in.name + ".upgrade-state.json")),
+                              up.options_signature(format=fmt, keep=keep, drop=drop, only_preprints=only_preprints,
+                                                   verify=verify, fix=fix_published, lock=str(lock_path or "")))
+        resuming = bool(state.done)  # a stopped run's progress was found
+        duplicate_lines = {line for line, msg in bib.findings if msg.startswith("duplicate key")}
+        outcome_of: dict[int, Any] = {}
+        pending: list[Any] = []  # (entry, its ids) to look up, file order
+        resumed = 0
+        for e in bib.entries:
+            if e.line in duplicate_lines:
+                continue  # a duplicate key: reported as a finding, kept as it is
+            done = state.get(e)
+            if done is not None:
+                outcome_of[e.line] = done
+                resumed += 1
+                continue
+            ids = bibfile.entry_ids(e)
+            if up.needs_lookup(e, ids, verify=verify, only_preprints=only_preprints):
+                pending.append((e, ids))
+            else:
+                outcome_of[e.line] = up.decide(e, None, only_preprints=only_preprints)
+        if resumed:  # said even with --quiet: the run does not start from nothing
+            _err(f"resuming: {resumed} entries from {state.path}")
+
+        def decided(e: Any, w: Any) -> Any:
+            o = up.decide(e, w, only_preprints=only_preprints, fix_published=fix_published)
+            if o.status == "upgraded":
+                o.new_text = up.entry_text(e, w, flavour=fmt, keep_fields=keep, drop_fields=drop, newline=bib.newline)
+            return o
+
+        if locked:
+            missing = [e for e, ids in pending if lock.work_for(bibfile.query_of(e, ids)) is None]
+            for e in missing:
+                _err(f"{bib_in}:{e.line}: not in the lock: {e.key}")
+            if missing:
+                raise typer.Exit(1)
+        from .resolve import resolve_queries
+
+        failed: dict[str, str] = {}
+        interrupted = False
+        nothing_cached = (offline or locked) and not _cache_holds_answers(cache_dir)
+        with _fetcher(cache_dir, offline or locked, refresh, mailto, quiet) as fetcher:
+            try:
+                for at in range(0, len(pending), chunk):
+                    part = pending[at:at + chunk]
+                    served, todo = [], []
+                    for e, ids in part:
+                        q = bibfile.query_of(e, ids)
+                        w = lock.work_for(q) if lock is not None else None
+                        if w is None:
+                            todo.append(q)
+                        else:
+                            served.append(w.with_(origins=(q.origin,)))
+                    skipped = {q.line for q in todo} if nothing_cached else set()
+                    if skipped:
+                        todo = []  # offline with an empty cache every request would fail: none is made
+                    result = resolve_queries(todo, fetcher) if todo else None
+                    if result is not None:
+                        failed.update(result.failed_sources)
+                    work_of = {o.line: w for w in served + (result.works if result else []) for o in w.origins}
+                    for e, _ in part:
+                        if e.line in skipped:
+                            outcome_of[e.line] = up.not_looked_up(e, "offline, and the cache holds no answers")
+                            continue
+                        outcome_of[e.line] = o = decided(e, work_of.get(e.line))
+                        state.add(e, o)
+                    if len(pending) > chunk:
+                        _save_state(state)  # a long run keeps its progress (kill -9 loses one chunk at most)
+            except KeyboardInterrupt:
+                interrupted = True
         outcomes = []
         for e in bib.entries:
-            if any(line == e.line for line, _ in bib.findings):
-                continue  # a duplicate key: reported as a finding, kept as it is
-            o = up.decide(e, work_of.get(e.line), only_preprints=only_preprints)
-            if o.status == "upgraded":
-                o.new_text = up.entry_text(e, work_of[e.line], flavour=fmt, keep_fields=keep, drop_fields=drop)
-            outcomes.append(o)
+            if e.line in duplicate_lines:
+                continue
+            outcomes.append(outcome_of.get(e.line) or up.not_reached(e))
         text = up.rewrite(bib, outcomes)
+        before = up.original(bib)
         if diff or dry_run:
             import difflib
 
-            typer.echo("".join(difflib.unified_diff(bib.text.splitlines(True), text.splitlines(True),
+            typer.echo("".join(difflib.unified_diff(before.splitlines(True), text.splitlines(True),
                                                     str(bib_in), str(output or bib_in))), nl=False)
         if not dry_run:
             from .atomic import atomic_write
 
             if in_place:
-                if text != bib.text:
-                    atomic_write(bib_in, text, backup=True)
+                if text != before:
+                    # a resumed run's input is the stopped run's output: the .bak it made holds the original
+                    bak = bib_in.with_name(bib_in.name + ".bak")
+                    atomic_write(bib_in, text, backup=not (resuming and bak.exists()))
             elif output:
                 _write_keeping_original(output, text)
             elif not diff:
                 sys.stdout.write(text)
         _err(up.render(outcomes, bib.findings, "text", str(bib_in)).rstrip())
-        if result is not None:
-            for service, reason in sorted(result.failed_sources.items()):
-                _err(f"source failed: {reason}")
+        for service, reason in sorted(failed.items()):
+            _err(f"source failed: {reason}")
         if report:
             from .atomic import atomic_write
 
             atomic_write(report, up.render(outcomes, bib.findings, "json" if report.suffix.lower() == ".json" else "markdown",
                                            str(bib_in)))
+        if interrupted:
+            _save_state(state)
+            _err(f"atpbib: interrupted: {sum(o.status != 'pending' for o in outcomes)} of {len(outcomes)} entries done "
+                 f"and written; the same command resumes from {state.path}")
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)  # the lanes' queued requests are not waited for
+        state.remove()
+
+
+def _cache_holds_answers(cache_dir: Optional[Path]) -> bool:
+    """Does the response cache hold any answer? (One cheap read; when in doubt, yes.)"""
+    import sqlite3
+
+    from . import config
+    from .fetch import CACHE_FILE
+
+    db = Path(cache_dir or config.default_cache_dir()) / CACHE_FILE
+    if not db.is_file():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return con.execute("SELECT 1 FROM responses LIMIT 1").fetchone() is not None
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return True
+
+
+def _save_state(state: Any) -> None:
+    """Write a long run's progress; a folder that cannot take it costs the resumability, not the run."""
+    try:
+        state.save()
+    except OSError as exc:
+        if state.path is not None:
+            _err(f"note: cannot write the progress file {state.path} ({exc.strerror or exc}); a stopped run will start over")
+            state.path = None
 
 
 def _check_output(output: Optional[Path]) -> None:
