@@ -139,3 +139,14 @@ def test_a_journal_abbreviated_j_after_the_title() -> None:
 def test_a_label_or_a_nickname_opening_an_unmarked_title(item: str, title: str, nick) -> None:
     e = one(item)
     assert (e.title, e.nickname) == (title, nick)
+
+
+def test_a_link_labelled_by_a_venue_and_year_is_no_title_but_a_title_opening_with_one_is() -> None:
+    e = one("- [ACL 2018 Highlights: Understanding Representations](http://ruder.io/acl-2018-highlights/)")
+    assert e.title == "ACL 2018 Highlights: Understanding Representations"
+
+
+def test_the_name_a_title_opens_with_set_before_it_is_the_nickname() -> None:
+    e = one("1. **exBERT**: [[pdf](https://arxiv.org/abs/1910.05276)]. *exBERT: A Visual Analysis Tool*. "
+            "Benjamin Hoover, Hendrik Strobelt. ACL 2020 Demo")
+    assert (e.title, e.authors) == ("exBERT: A Visual Analysis Tool", ("Benjamin Hoover", "Hendrik Strobelt"))

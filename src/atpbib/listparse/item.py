@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..ids import identify
 from ..ids import LIST_PAPER_SCHEMES as PAPER_SCHEMES
-from .hints import bare_venue
+from .hints import read_hint
 from .inline import Seg
 from .people import names_in
 from .text import SEPARATORS, clean, w
@@ -104,10 +104,16 @@ def titlelike(text: str) -> bool:
 from .tagger import Context, sentences, tag  # noqa: E402  (sentences: the one sentence rule, re-exported)
 
 
+def _venue_label(text: str) -> bool:
+    """'[arXiv 2020](…)', '[ACL 2019](…)': a link labelled by where and when; '[ACL 2018 Highlights: …](…)' is a title."""
+    hint = read_hint(text)
+    return hint is not None and hint.year is not None and (hint.venue is None or len(hint.venue.split()) <= 3)
+
+
 def _title_label(s: Seg) -> bool:
     return (s.kind == "link" and not s.autolink and not s.image_only and bracket_label(s.text) is None
             and not is_url_text(s.text, s.href) and clean(s.text).lower() not in KNOWN_LABEL_WORDS
-            and not id_label(s.text) and bool(clean(s.text)) and bare_venue(s.text) is None)  # '[arXiv 2020](…)'
+            and not id_label(s.text) and bool(clean(s.text)) and not _venue_label(s.text))
 
 
 def _paper(s: Seg) -> bool:

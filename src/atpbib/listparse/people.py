@@ -72,8 +72,9 @@ def _is_name(part: str) -> bool:
 def names_in(text: str, *, single: bool = False) -> tuple[str, ...] | None:
     """'A. Author, B. Author and C. Author' → the names; None when the text is not a list of people.
     `single`: one name alone counts (it was set apart, in italics)."""
-    t = clean(text).strip(" .;:")
-    t, said = _AUTHORS_SAID.subn("", t)  # "Authors: …", "by …": the list says these are people
+    t = clean(text).strip(" ;:")
+    t = re.sub(r"(?<!\b[^\W\d_])\.+$", "", t).strip(" .;:") if not re.search(r"\b[^\W\d_]\.$", t) else t.rstrip(" ;:")
+    t, said = _AUTHORS_SAID.subn("", t)  # (a last initial keeps its full stop: 'Smith, Noah A.', '& Kaiser, Ł.')  # "Authors: …", "by …": the list says these are people
     single = single or bool(said)
     t = re.sub(r"(?<=[^\W\d])\d+(?=,|$|\s)", "", re.sub(r"[*†‡§¶]+", "", t))  # footnote and affiliation marks
     t, et_al = ET_AL.subn("", t)

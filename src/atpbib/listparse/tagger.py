@@ -383,12 +383,14 @@ def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | N
             score -= 0.5
         if s.underline:
             score -= 1.0
-        if re.match(r"^[a-z]", s.text) and len(words) >= 4 and any(o.what == "text" or o.link for o in spans[:k]):
-            score -= 1.2  # a description starts in lower case; titles rarely do
+        if words[0].islower() and len(words) >= 4 and any(o.what == "text" or o.link for o in spans[:k]):
+            score -= 1.2  # a description starts in lower case; titles rarely do ('exBERT', 'oLMpics' are names)
         if re.match(r"^(?:this|we|our|it|an?\s+(?:\w+\s+)?(?:implementation|collection|list|library|toolkit|tool|"
                     r"framework|package|reimplementation)|implementation|official|unofficial|code|pytorch|tensorflow|"
                     r"keras)\b", s.text, re.IGNORECASE):
             score -= 1.0
+    if len(words) <= 3 and any(o.text.lower().startswith(f"{s.text.lower()}:") for o in spans[k + 1:]):
+        return None  # '**exBERT**: … *exBERT: A Visual …*': the name the title opens with, set before it
     if s.group:
         score -= 1.5
     if ":" in s.sep_after and len(words) <= 3 and any(
