@@ -200,14 +200,17 @@ def test_kinds_come_from_links_hosts_and_sections_not_from_one_word() -> None:
     assert [lk.label for lk in e[15].links] == ["post"]
 
 
-def test_sections_still_decide_first() -> None:
+def test_a_section_name_is_a_prior_for_links_that_say_nothing() -> None:
+    """Issue 19: a section's name is a prior, not a verdict. Where the item's links say nothing (example.org) the
+    section decides; an arXiv paper in a 'Packages/Libraries' section is a paper (this test used to expect
+    'repository' there, when the section came first)."""
     text = ("## English Blog\n- [A Survey of Attention](https://example.org/a)\n"
             "## Repositories\n- [tool](https://example.org/b)\n"
             "## Survey & Review\n- [Attention in NLP](https://arxiv.org/abs/1902.02181)\n"
             "## Packages/Libraries\n- [Scikit-thing: things in Python](http://arxiv.org/pdf/1201.00001.pdf)\n"
             "## Tutorials and Courses\n- [Deep Learning for NLP](https://example.org/dl4nlp)\n"
             "## Analysis & Tools\n- [A Study of Things](https://arxiv.org/abs/1902.00001)\n")
-    assert [e.kind for e in parse_list(text).entries] == ["blog", "repository", "survey", "repository", "website", "paper"]
+    assert [e.kind for e in parse_list(text).entries] == ["blog", "repository", "survey", "paper", "website", "paper"]
 
 
 @pytest.mark.parametrize("url,kind", [

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from ..model import ListWarning
+
 SEPARATORS = " \t\n-–—:|,;"
 
 
@@ -10,9 +12,9 @@ def clean(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def w(line: int, msg: str) -> str:
-    """A warning line: every warning names the line it is about."""
-    return f"line {line}: {msg}"
+def w(line: int, msg: str, kind: str = "unsure") -> ListWarning:
+    """A warning, made where the problem is found: the line it is about, what kind of problem, the text."""
+    return ListWarning(line, kind, msg)
 
 
 def short(s: str, n: int = 60) -> str:
