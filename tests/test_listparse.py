@@ -280,6 +280,46 @@ def test_only_the_defects_are_reported(bundled: ParsedList) -> None:
     assert sorted(w.message for e in bundled.entries for w in e.warnings) == sorted(w.message for w in bundled.warnings)
 
 
+def test_warnings_are_typed_data_made_where_the_problem_is_found(bundled: ParsedList) -> None:
+    """Issue 19, item 7: ListWarning(line, kind, text), its kind from a closed set; the one-line form is built
+    from it, never parsed back."""
+    import dataclasses
+
+    from atpbib.model import WARNING_KINDS
+
+    assert [(w.line, w.kind) for w in bundled.warnings] == [
+        (72, "markup"), (104, "bad-link"), (126, "bad-hint"), (148, "bad-link"), (149, "bad-link"), (165, "markup"),
+        (166, "markup")]
+    for w in bundled.warnings:
+        assert w.kind in WARNING_KINDS and w.message == f"line {w.line}: {w.text}" and not w.text.startswith("line ")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        bundled.warnings[0].line = 1  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        ListWarning(1, "oops", "not a kind")
+    # the entry carries the same objects the list does
+    assert {id(w) for e in bundled.entries for w in e.warnings} == {id(w) for w in bundled.warnings}
+
+
+def test_skipped_items_and_rows_are_their_own_kind() -> None:
+    p = parse_list("## Papers\n- A line of prose without any link at all\n\n| Title | Year |\n|---|---|\n| No link here | 2019 |\n")
+    assert [(w.line, w.kind) for w in p.warnings] == [(2, "skipped"), (6, "skipped")]
+
+
+def test_an_item_the_reader_is_unsure_of_says_so_once_with_the_item_as_written() -> None:
+    text = ("## Papers\n"
+            "- [[pdf]](https://example.org/a.pdf) [[code]](https://github.com/a/b)\n"  # links, but no title
+            "- [[paper]](https://arxiv.org/abs/1902.00001)\n"  # no title, but an id: the source gives it
+            "- A Study of Things (ACL 2019) [[paper]](https://example.org/b.pdf)\n")
+    p = parse_list(text)
+    [unsure] = [w for w in p.warnings if w.kind == "unsure"]
+    assert unsure.line == 2
+    assert "[[pdf]](https://example.org/a.pdf) [[code]](https://github.com/a/b)" in unsure.text
+    assert by_line(p)[2].warnings == (unsure,)
+    table = parse_list("| Paper | Code |\n|---|---|\n| [[pdf]](https://example.org/a.pdf) | [code](https://github.com/a/b) |\n")
+    [row] = [w for w in table.warnings if w.kind == "unsure"]
+    assert row.line == 3 and "[[pdf]](https://example.org/a.pdf) | [code](https://github.com/a/b)" in row.text
+
+
 def test_defects_recovered_elsewhere_too() -> None:
     """The same defects at other lines (tests/fixtures/lists/defects.md): recovery is not tied to line numbers."""
     parsed = load_list(str(LISTS / "defects.md"))

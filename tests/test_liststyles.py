@@ -246,6 +246,102 @@ def test_a_paper_link_beats_the_host_of_the_title_link() -> None:
     assert [e.kind for e in parse_list(text).entries] == ["paper", "repository", "paper"]
 
 
+# -- kinds weighed from evidence (issue 19, item 6) ---------------------------------------------------------
+
+def _kinds(text: str) -> list[str]:
+    return [e.kind for e in parse_list(text).entries]
+
+
+def test_a_paper_with_a_source_or_code_link_stays_a_paper() -> None:
+    text = ("- **A Study of Things**. *Ann Author, Bob Writer*. NeurIPS 2017. [[Source](https://github.com/a/b)]\n"
+            "- [A Study of Things](https://papers.nips.cc/paper/7181-a-study) [Source](https://github.com/a/b)\n"
+            "- A Study of Things (ACL 2019) [[paper]](https://www.aclweb.org/anthology/P19-1001) [[code]](https://github.com/a/b)\n"
+            "- A Study of Things (CoRR 2020) [[paper & code]](https://github.com/a/b) [[post]](https://zhuanlan.zhihu.com/p/1)\n"
+            "- [A Study of Things](https://arxiv.org/abs/2001.00001) - code: [a/b](https://github.com/a/b)\n")
+    assert _kinds(text) == ["paper"] * 5
+    # … and a repository with no paper evidence is still one
+    assert _kinds("- A toolkit for things [[code]](https://github.com/a/b)\n") == ["repository"]
+
+
+@pytest.mark.parametrize("item,kind", [
+    ("[A Chat Product](https://openai.com/chatgpt) - a product", "website"),  # a product page
+    ("[Pricing](https://www.anthropic.com/pricing)", "website"),
+    ("[Some Company](https://example.com/)", "website"),  # a company's home page
+    ("[Model released](https://techcrunch.com/2023/03/14/model-released/)", "blog"),  # news: an article is a post
+    ("[Lab news](https://www.example.com/en/news/features/model)", "blog"),
+    ("[A Textbook on Language](https://web.stanford.edu/~someone/book3/) - a textbook", "book"),
+    ("[Deep Things](https://www.deeplearningbook.org/)", "book"),  # a book's site
+    ("[Things with Code](https://www.oreilly.com/library/view/things/9781098136789/)", "book"),  # publisher, ISBN
+    ("[Neural Things](https://link.springer.com/book/10.1007/978-3-031-02165-7)", "book"),  # a book's DOI
+    ("Deep Things, MIT Press, ISBN 9780262035613 [[link]](https://example.org/dl)", "book"),  # an ISBN in the text
+    ("[Language Processing](https://web.stanford.edu/class/cs224n/)", "website"),  # a course
+    ("[Things 101](https://www.coursera.org/learn/things)", "website"),
+    ("[A Corpus](https://rajpurkar.github.io/corpus-explorer/) - a dataset", "website"),  # a dataset
+    ("[A Corpus](https://huggingface.co/datasets/someone/corpus)", "website"),
+    ("[Open Leaderboard](https://huggingface.co/spaces/someone/open_leaderboard)", "website"),  # a leaderboard
+    # … while a paper stays a paper: a chapter DOI in a proceedings book, a dataset paper, a model named 'Video…'
+    ("[A Study of Things](https://link.springer.com/chapter/10.1007/978-3-030-58452-8_13) (ECCV 2020)", "paper"),
+    ("[A Corpus for Things](https://arxiv.org/abs/1606.00001) - a dataset of questions", "paper"),
+    ("[VideoThing: A Joint Model for Video and Language](https://example.org/videothing) - a model for video", "paper"),
+])
+def test_product_company_news_book_course_dataset_and_leaderboard_pages_are_not_papers(item: str, kind: str) -> None:
+    assert _kinds(f"- {item}\n") == [kind]
+
+
+@pytest.mark.parametrize("item,kind", [
+    ("[Understanding Things](https://example.org/things) - a blog post on scaling", "blog"),
+    ("[Understanding Things](https://example.org/things) - an illustrated blog post", "blog"),
+    ("[Things at ACL](https://example.org/t) - slides from the tutorial", "talk"),
+    ("[Things Explained](https://example.org/v) - video", "talk"),
+    ("[Things Explained](https://example.org/v) (video)", "talk"),
+    ("[thing-lib](https://example.org/lib) - TensorFlow code and pre-trained models", "repository"),
+    ("[Understanding Things](https://example.org/things) - a paper about things", "paper"),  # nothing said: a paper
+])
+def test_the_descriptions_words_count(item: str, kind: str) -> None:
+    assert _kinds(f"- {item}\n") == [kind]
+
+
+def test_a_section_name_is_a_prior_not_a_verdict() -> None:
+    text = ("## Surveys\n"
+            "- [Some overview of things](https://medium.com/@someone/some-overview-0123456789ab)\n"  # a blog
+            "- [Things Survey](https://github.com/someone/ThingsSurvey)\n"  # a repository
+            "- [Notes on things](https://someone.github.io/2023/05/01/things/)\n"  # a dated post
+            "- [A Survey of Things](https://arxiv.org/abs/2303.00001)\n"  # a survey
+            "- [Things, Reviewed](https://example.org/things)\n"  # nothing said: the section's word
+            "## Blog\n"
+            "- [A Stage Review of Things](https://someone.notion.site/A-Stage-Review-of-Things-0123)\n")
+    assert _kinds(text) == ["blog", "repository", "blog", "survey", "survey", "blog"]
+
+
+def test_a_link_reads_as_its_most_specific_sign() -> None:
+    from atpbib.listparse.item import RawLink
+    from atpbib.listparse.kinds import WEIGHTS, link_reading
+
+    # the file's name says more than the label or the extension; the list's label more than the host
+    assert link_reading(RawLink("paper", "[paper]", "https://www.dropbox.com/s/x/Deeplo-talk-2019.pdf?dl=0")) == (
+        "talk", WEIGHTS["file"])
+    assert link_reading(RawLink("paper & code", "[paper & code]", "https://github.com/a/b")) == ("paper", WEIGHTS["label"])
+    assert link_reading(RawLink("code", "[code]", "https://arxiv.org/abs/2001.00001")) == (
+        "paper", WEIGHTS["id"] + WEIGHTS["agree"])  # an id, on a paper host
+    assert link_reading(RawLink("post", "[post]", "https://medium.com/@a/b-1")) == ("blog", WEIGHTS["label"] + WEIGHTS["agree"])
+    assert link_reading(RawLink(None, "Title", "https://example.org/a")) is None
+
+
+def test_kind_evidence_is_inspectable_and_weighed_in_one_table() -> None:
+    from atpbib.listparse.item import RawLink
+    from atpbib.listparse.kinds import WEIGHTS, kind_evidence, weigh
+
+    ev = kind_evidence(("Papers", "English Blog"), "A Stage Review of Things",
+                       [RawLink(None, "A Stage Review of Things", "https://medium.com/@a/b-1")], "a blog post")
+    by_kind: dict[str, float] = {}
+    for e in ev:
+        by_kind[e.kind] = by_kind.get(e.kind, 0.0) + e.weight
+    assert by_kind["blog"] == WEIGHTS["host"] * WEIGHTS["own"] + WEIGHTS["section"] + WEIGHTS["words"]
+    assert by_kind["paper"] == WEIGHTS["base"] and by_kind["survey"] == 0.0  # a survey's title decides no kind
+    assert weigh(ev) == "blog"
+    assert {e.why.split()[0] for e in ev} >= {"own", "section", "description"}
+
+
 # -- warnings quote the link as written ----------------------------------------------------------------
 
 def test_warnings_quote_each_link_as_the_list_writes_it() -> None:

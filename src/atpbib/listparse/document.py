@@ -81,15 +81,24 @@ def _reference_without_link(p: Piece) -> bool:
     return bool(p.year and (p.authors or p.venue))
 
 
-def make_entry(p: Piece, section: tuple[str, ...], extra_links: list[RawLink] | None = None, written: str = "") -> Entry:
-    """`written`: the item as the list writes it, quoted when the reader is unsure of it."""
+def _said(p: Piece) -> str:
+    """What the item says of itself besides its title and its links' labels: its description, and words the
+    reader set apart ('- video', '(slides)') — the words kinds weigh."""
+    rest = p.text
+    for part in [p.title] + [rl.text for rl in p.links]:
+        if part:
+            rest = rest.replace(part, " ", 1)
+    return clean(" ".join(x for x in (p.description, rest) if x))
+
+
+def make_entry(p: Piece, section: tuple[str, ...], extra_links: list[RawLink] | None = None) -> Entry:
     warnings = list(p.warnings)
     raw = list(p.links) + list(extra_links or [])
-    kind = kind_of(section, p.title, raw, p.description, p.authors, p.venue, p.year)
+    kind = kind_of(section, p.title, raw, _said(p), p.authors, p.venue, p.year)
     links = finish_links(raw, kind, p.line, warnings)
     ids = ids_from_links(links, kind=kind)
     if not p.title and not any(k != "github" for k in ids.known()):  # (with an id, the source gives the title)
-        warnings.append(w(p.line, f"no title found in the item as written: {short(written or p.text, 160)!r}", "unsure"))
+        warnings.append(w(p.line, f"no title found in the item as written: {short(p.written or p.text, 160)!r}", "unsure"))
     return Entry(
         section=section,
         line=p.line,
@@ -164,6 +173,7 @@ def _item_pieces(md: MarkdownIt, item: _Item, env: dict[str, Any]) -> list[Piece
                 fixed = _repair_split_urls(sub, line, warnings)
                 segs = segments(_parse_inline(md, fixed, env, tok))
                 p = analyse(segs, line, line + sub.count("\n"))
+                p.written = sub
                 p.warnings[:0] = warnings
                 if pieces:
                     p.warnings.insert(
@@ -355,6 +365,7 @@ def _table_entries(tables: list[_Table], doc_warnings: list[ListWarning]) -> lis
             cell = row[title_col]
             line = (cell.map[0] + 1) if cell.map else table.line
             p = analyse(segments(cell.children), line, line)
+            p.written = " | ".join(c.content or "" for c in row)
             for j, c in enumerate(row):
                 if j == title_col:
                     continue
@@ -445,6 +456,7 @@ def _paragraph_entries(md: MarkdownIt, paragraphs: list[tuple[Token, tuple[str, 
             groups = [(start, all_lines)]
         for line, lines in groups:
             p = analyse(segments(_parse_inline(md, "\n".join(lines), env, tok)), line, line + len(lines) - 1)
+            p.written = "\n".join(lines)
             entries.append(make_entry(p, section))
     return entries
 
@@ -467,6 +479,7 @@ def _heading_items(md: MarkdownIt, env: dict[str, Any], heading_inlines: list[tu
             continue
         end = next(x for x in starts if x > heading.line)
         piece = analyse(segments(tok.children), heading.line, heading.line)
+        piece.written = "#" * heading.level + " " + (tok.content or "")
         if not piece.title:
             continue
         below = [e for e in entries if heading.line < e.line < end]

@@ -61,6 +61,7 @@ class Piece:
     links: list[RawLink] = field(default_factory=list)
     warnings: list[ListWarning] = field(default_factory=list)
     text: str = ""  # all plain text, for "no link" messages
+    written: str = ""  # the item as the list writes it (its Markdown), quoted when the reader is unsure of it
     badges: int = 0  # status badges dropped (decoration: an item of badges alone is no entry)
 
 

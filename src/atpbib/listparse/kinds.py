@@ -150,6 +150,7 @@ _DOCUMENT_KINDS = ("paper", "talk", "blog", "book")
 _FILE_WORDS = (("talk", re.compile(r"(?<![a-z])(?:talks?|slides?|keynote|poster)(?![a-z])")),
                ("book", re.compile(r"(?<![a-z])(?:e?books?)(?![a-z])")))
 _ISBN = re.compile(r"isbn|(?<![\d.])97[89](?:-?\d){10}(?![\d_])")  # ISBN-13; a chapter DOI (…_12) is a paper
+_ISBN_TEXT = re.compile(r"\bISBN(?:-1[03])?:?\s*[\dX-]{10,17}|(?<![\d.])97[89]-\d{1,5}-\d+-\d+-\d\b", re.IGNORECASE)
 
 # Sections that say what their items are ("Packages/Libraries", "Chinese Blog", "Tutorial & Survey")
 _SECTION_KINDS = (
@@ -242,6 +243,8 @@ def kind_evidence(section: tuple[str, ...], title: str, links: list[RawLink], de
         out.append(Evidence(reading[0], reading[1] * WEIGHTS[role], f"{role} link {lk.url}"))
     for kind in sorted(_section_kinds(section)):
         out.append(Evidence(kind, WEIGHTS["section"], f"section {'/'.join(section)}"))
+    if _ISBN_TEXT.search(f"{title} {description or ''}"):  # (never a title's words: the reader left it there)
+        out.append(Evidence("book", WEIGHTS["isbn"], "an ISBN"))
     for kind, rx in _DESCRIPTION_KINDS:
         if description and rx.search(description):  # ("a survey of …" says what a paper is, not that it is one)
             out.append(Evidence(kind, 0.0 if kind == "survey" else WEIGHTS["words"], f"description {description!r}"))
