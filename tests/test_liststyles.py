@@ -309,8 +309,13 @@ def test_a_section_name_is_a_prior_not_a_verdict() -> None:
             "- [A Survey of Things](https://arxiv.org/abs/2303.00001)\n"  # a survey
             "- [Things, Reviewed](https://example.org/things)\n"  # nothing said: the section's word
             "## Blog\n"
-            "- [A Stage Review of Things](https://someone.notion.site/A-Stage-Review-of-Things-0123)\n")
-    assert _kinds(text) == ["blog", "repository", "blog", "survey", "survey", "blog"]
+            "- [A Stage Review of Things](https://someone.notion.site/A-Stage-Review-of-Things-0123)\n"
+            # a post whose own page says nothing, beside the paper it explains: the section speaks for the page
+            "- [The Illustrated Thing](https://someone.github.io/illustrated/) [[paper]](https://arxiv.org/abs/1810.00001)\n"
+            "## Libraries\n"
+            "- [thing-lib](https://github.com/someone/thing-lib) [[paper]](https://arxiv.org/abs/1910.00001)\n"
+            "- [A Study of Things](http://arxiv.org/pdf/1201.00001.pdf)\n")  # the paper's own link: a paper
+    assert _kinds(text) == ["blog", "repository", "blog", "survey", "survey", "blog", "blog", "repository", "paper"]
 
 
 def test_a_link_reads_as_its_most_specific_sign() -> None:

@@ -118,6 +118,7 @@ WEIGHTS = {
     "aside": 0.6,  # any other link: code beside a paper, a paper beside a tool's page
     # the item as a whole
     "section": 2.0,  # the nearest heading that names a kind ("English Blog", "Repositories"): a prior
+    "section's page": 3.0,  # … and what the item's own page is when that page says nothing (someone.github.io/x)
     "words": 2.5,  # the description says what it is: "a blog post", "slides from the talk", "a course"
     "authors": 1.5,  # a reference's shape: it names its authors …
     "venue": 1.5,  # … a venue …
@@ -234,15 +235,19 @@ def kind_evidence(section: tuple[str, ...], title: str, links: list[RawLink], de
     out: list[Evidence] = []
     real = [lk for lk in links if not lk.url.strip().startswith(("#", "./#", "/#"))]
     titled = any(lk.label is None for lk in real)
+    silent_own = False  # the item's own page says nothing of itself
     for lk in real:
         reading = link_reading(lk)
-        if reading is None:
-            continue
         own = lk.label is None or (not titled and _label_kind(lk.label) in _DOCUMENT_KINDS)
+        if reading is None:
+            silent_own = silent_own or own
+            continue
         role = "own" if own else "aside"
         out.append(Evidence(reading[0], reading[1] * WEIGHTS[role], f"{role} link {lk.url}"))
     for kind in sorted(_section_kinds(section)):
         out.append(Evidence(kind, WEIGHTS["section"], f"section {'/'.join(section)}"))
+        if silent_own:
+            out.append(Evidence(kind, WEIGHTS["section's page"], f"own page, in section {'/'.join(section)}"))
     if _ISBN_TEXT.search(f"{title} {description or ''}"):  # (never a title's words: the reader left it there)
         out.append(Evidence("book", WEIGHTS["isbn"], "an ISBN"))
     for kind, rx in _DESCRIPTION_KINDS:
