@@ -267,6 +267,7 @@ def test_a_paper_with_a_source_or_code_link_stays_a_paper() -> None:
     ("[A Chat Product](https://openai.com/chatgpt) - a product", "website"),  # a product page
     ("[Pricing](https://www.anthropic.com/pricing)", "website"),
     ("[Some Company](https://example.com/)", "website"),  # a company's home page
+    ("[A Language Group](http://www1.cs.example.edu/nlp/index.cgi)", "website"),  # a lab's home page
     ("[Model released](https://techcrunch.com/2023/03/14/model-released/)", "blog"),  # news: an article is a post
     ("[Lab news](https://www.example.com/en/news/features/model)", "blog"),
     ("[A Textbook on Language](https://web.stanford.edu/~someone/book3/) - a textbook", "book"),
@@ -316,6 +317,13 @@ def test_a_section_name_is_a_prior_not_a_verdict() -> None:
             "- [thing-lib](https://github.com/someone/thing-lib) [[paper]](https://arxiv.org/abs/1910.00001)\n"
             "- [A Study of Things](http://arxiv.org/pdf/1201.00001.pdf)\n")  # the paper's own link: a paper
     assert _kinds(text) == ["blog", "repository", "blog", "survey", "survey", "blog", "blog", "repository", "paper"]
+
+
+def test_a_home_page_says_little_a_journal_article_says_paper() -> None:
+    text = ("## Books\n- [Text Mining Things](https://www.example-textmining.com)\n"  # a book's own site
+            "## Tutorials\n- [Things: An Introduction](https://academic.oup.com/jamia/article/18/5/544/829676)\n"
+            "- [How To Label Things](https://www.example.io/how-to-label-things/)\n")
+    assert _kinds(text) == ["book", "paper", "website"]
 
 
 def test_a_link_reads_as_its_most_specific_sign() -> None:

@@ -18,7 +18,11 @@ PAPERISH_LABELS = ("paper", "pdf", "arxiv", "book", "doi", "abs", "openreview", 
 _PAPER_HOSTS = ("aclweb.org", "aclanthology.org", "arxiv.org", "openreview.net", "mlr.press", "nips.cc", "neurips.cc",
                 "thecvf.com", "acm.org", "ieee.org", "springer.com", "sciencedirect.com", "aaai.org", "ijcai.org",
                 "jmlr.org", "nature.com", "science.org", "semanticscholar.org", "biorxiv.org", "ssrn.com", "doi.org",
-                "isca-speech.org", "mitpressjournals.org", "direct.mit.edu", "tacl.org", "sciencemag.org", "wiley.com")
+                "isca-speech.org", "mitpressjournals.org", "direct.mit.edu", "tacl.org", "sciencemag.org", "wiley.com",
+                "academic.oup.com", "tandfonline.com", "sagepub.com", "plos.org", "frontiersin.org", "mdpi.com",
+                "cell.com", "pnas.org", "jstor.org", "pubmed.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov/pmc",
+                "researchgate.net", "hal.science", "hal.archives-ouvertes.fr", "mlsys.org", "usenix.org", "vldb.org",
+                "ecva.net", "lrec-conf.org", "ceur-ws.org", "iclr.cc", "icml.cc", "interspeech.org")
 _BLOG_HOSTS = ("medium.com", "towardsdatascience.com", "zhuanlan.zhihu.com", "zhihu.com", "mp.weixin.qq.com", "csdn.net",
                "jianshu.com", "cnblogs.com", "juejin.cn", "segmentfault.com", "blogspot.com", "wordpress.com",
                "substack.com", "hackernoon.com", "kdnuggets.com", "analyticsvidhya.com", "machinelearningmastery.com",
@@ -70,6 +74,10 @@ def is_paper_link(link: RawLink) -> bool:
     return _on(host, path, _PAPER_HOSTS) or path.endswith(".pdf")
 
 
+# A site's (or a person's, or a group's) home page: '/', '/index.shtml', '/nlp/index.cgi', '/~someone/'
+_HOME = re.compile(r"/?|(?:/[^/]+)*/index\.(?:s?html?|php|cgi|aspx?|jsp)|/~[^/]+/?(?:index\.\w{2,5})?")
+
+
 def kind_of_url(url: str) -> str | None:
     """What a page on this host is, when the host or the path says it: 'repository', 'blog', 'talk', 'book',
     'website' (courses, leaderboards, datasets, documentation, product and company pages); else None."""
@@ -82,7 +90,7 @@ def kind_of_url(url: str) -> str | None:
         if path.startswith("/papers/"):
             return None
     if "leaderboard" in host + path or re.search(r"/(class|classes|courses?|teaching|lectures?|tutorials?|docs?|datasets?)/", path) \
-            or re.fullmatch(r"/~[^/]+/?(?:index\.html?)?", path):
+            or re.fullmatch(r"/~[^/]+/?(?:index\.\w{2,5})?", path):
         return "website"  # a course, a tutorial, a dataset or documentation page, someone's home page
     if _on(host, path, _REPOSITORY_HOSTS):
         return "repository" if (host != "github.com" or is_repository_url(url)) else None
@@ -93,7 +101,7 @@ def kind_of_url(url: str) -> str | None:
         return "talk"
     if _on(host, path, _BOOK_HOSTS) or re.search(r"/dp/\d{9}[\dx]\b", path):  # amazon's /dp/ISBN-10
         return "book"
-    if _on(host, path, _WEBSITE_HOSTS) or host.startswith("docs.") or path in ("", "/") \
+    if _on(host, path, _WEBSITE_HOSTS) or host.startswith("docs.") or _HOME.fullmatch(path) \
             or re.match(r"/(?:products?|pricing|solutions?|platform|enterprise|about(?:-us)?|company|careers|features)(?:/|$)", path):
         return "website"  # … a product or company page, and a site's home page, are never a paper
     return None
@@ -111,6 +119,7 @@ WEIGHTS = {
     "file": 5.0,  # the file or path names it: '…/Deeplo-talk-2019.pdf', 'book_draft.pdf', '/slides/'
     "label": 4.0,  # the list's own word for it: [slides], [code], [book], [paper & code] (on github.com)
     "host": 3.0,  # the host (or the path) publishes one kind: medium.com, github.com, a news site, a course page
+    "home": 1.5,  # a site's home page: a lab's, a company's, a book's or a project's — not a paper, little more
     "paper host": 2.5,  # a paper host (the ACL Anthology, Springer…) or a PDF
     "agree": 0.5,
     # how much one link says about the item
@@ -158,7 +167,7 @@ _SECTION_KINDS = (
     ("blog", re.compile(r"blog|\bposts?\b|\bnews\b|newsletters?")),
     ("repository", re.compile(r"repositor|librar(?:y|ies)|packages?\b|implementations?\b|toolkits?\b|\bsoftware\b|"
                               r"\bframeworks\b")),
-    ("website", re.compile(r"\bcourses?\b|\bleaderboards?\b|\bdatasets?\b|\bproducts?\b|\bcompan(?:y|ies)\b")),
+    ("website", re.compile(r"\bcourses?\b|\bleaderboards?\b|\bdatasets?\b|\bproducts?\b|\bcompan(?:y|ies)\b|\btutorials?\b")),
     ("talk", re.compile(r"\b(?:talks?|slides|lectures?|videos?|presentations?|podcasts?|webinars?)\b")),
     ("survey", re.compile(r"survey|review|overview")),
     ("book", re.compile(r"\b(?:text)?books?\b")),
@@ -202,7 +211,8 @@ def link_reading(link: RawLink) -> tuple[str, float] | None:
             break
     on_host = kind_of_url(url)
     if on_host is not None:
-        signs.append((on_host, WEIGHTS["host"]))
+        home = on_host == "website" and _HOME.fullmatch(path) and not _on(host, path, _WEBSITE_HOSTS)
+        signs.append((on_host, WEIGHTS["home" if home else "host"]))
     elif host and (_on(host, path, _PAPER_HOSTS) or path.endswith(".pdf")):
         signs.append(("paper", WEIGHTS["paper host"]))
     label = _label_kind(link.label)
