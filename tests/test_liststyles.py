@@ -228,7 +228,9 @@ def test_a_section_name_is_a_prior_for_links_that_say_nothing() -> None:
     ("https://youtu.be/abc", "talk"),
     ("https://arxiv.org/abs/1810.04805", None),
     ("https://www.aclweb.org/anthology/N19-1423", None),
-    ("https://github.com/google-research", None),  # an organisation page is not one repository
+    ("https://github.com/google-research", "website"),  # an organisation's page is not one repository (nor a paper)
+    ("https://github.com/topics/bert", None),
+    ("http://arxiv-sanity.com/search?q=transformer", "website"),  # a search page lists papers; it is none
     ("https://rowanzellers.com/grover/", None),
     ("http://www.arxiv-sanity.com/", "website"),  # a home page
     ("http://www.cs.columbia.edu/~someone/", "website"),  # someone's home page

@@ -93,7 +93,9 @@ def kind_of_url(url: str) -> str | None:
             or re.fullmatch(r"/~[^/]+/?(?:index\.\w{2,5})?", path):
         return "website"  # a course, a tutorial, a dataset or documentation page, someone's home page
     if _on(host, path, _REPOSITORY_HOSTS):
-        return "repository" if (host != "github.com" or is_repository_url(url)) else None
+        if host != "github.com" or is_repository_url(url):
+            return "repository"
+        return "website" if re.fullmatch(r"/[^/]+/?", path) else None  # a person's or an organisation's page
     if _on(host, path, _BLOG_HOSTS) or any("blog" in part for part in host.split(".")[:-1]) or host.startswith("news.") \
             or re.search(r"/(blogs?|posts?|news|newsroom|press|press-releases?)/|^/(?:19|20)\d{2}/\d{1,2}/(?:\d{1,2}/)?[^/]+", path):
         return "blog"  # "/2015/05/21/slug": a dated path; a news article is a post too
@@ -102,8 +104,9 @@ def kind_of_url(url: str) -> str | None:
     if _on(host, path, _BOOK_HOSTS) or re.search(r"/dp/\d{9}[\dx]\b", path):  # amazon's /dp/ISBN-10
         return "book"
     if _on(host, path, _WEBSITE_HOSTS) or host.startswith("docs.") or _HOME.fullmatch(path) \
+            or re.search(r"(?:^|/)search(?:/|$)", path) \
             or re.match(r"/(?:products?|pricing|solutions?|platform|enterprise|about(?:-us)?|company|careers|features)(?:/|$)", path):
-        return "website"  # … a product or company page, and a site's home page, are never a paper
+        return "website"  # … a product or company page, a search, and a site's home page, are never a paper
     return None
 
 
@@ -164,10 +167,11 @@ _ISBN_TEXT = re.compile(r"\bISBN(?:-1[03])?:?\s*[\dX-]{10,17}|(?<![\d.])97[89]-\
 
 # Sections that say what their items are ("Packages/Libraries", "Chinese Blog", "Tutorial & Survey")
 _SECTION_KINDS = (
-    ("blog", re.compile(r"blog|\bposts?\b|\bnews\b|newsletters?")),
+    ("blog", re.compile(r"blog|\bposts?\b|\barticles?\b|\bnews\b|newsletters?")),
     ("repository", re.compile(r"repositor|librar(?:y|ies)|packages?\b|implementations?\b|toolkits?\b|\bsoftware\b|"
                               r"\bframeworks\b")),
-    ("website", re.compile(r"\bcourses?\b|\bleaderboards?\b|\bdatasets?\b|\bproducts?\b|\bcompan(?:y|ies)\b|\btutorials?\b")),
+    ("website", re.compile(r"\bcourses?\b|\bleaderboards?\b|\bdatasets?\b|\bproducts?\b|\bcompan(?:y|ies)\b|\btutorials?\b|"
+                           r"\bcontributors?\b|\bmaintainers?\b|\bpeople\b|\bteam\b|\bmembers\b")),
     ("talk", re.compile(r"\b(?:talks?|slides|lectures?|videos?|presentations?|podcasts?|webinars?)\b")),
     ("survey", re.compile(r"survey|review|overview")),
     ("book", re.compile(r"\b(?:text)?books?\b")),
