@@ -1,6 +1,8 @@
-"""What an item is (paper, survey, book, talk, blog, repository, website), from its section, its links'
-hosts and labels — never from one word of its title ("BERT Post-Training for Review Reading Comprehension"
-is a paper; a post on medium.com is a blog whatever its title says)."""
+"""What an item is (paper, survey, book, talk, blog, repository, website), weighed from all the item says: what
+each link points at (an id, its file's name, the list's label, its host), the section's name as a prior, the
+description's words, a reference's shape. The weights are in one table, WEIGHTS; no sign is a verdict alone,
+and one word of a title never decides ("BERT Post-Training for Review Reading Comprehension" is a paper; a post
+on medium.com is a blog whatever its title says)."""
 from __future__ import annotations
 
 import re
@@ -229,7 +231,8 @@ def link_reading(link: RawLink) -> tuple[str, float] | None:
 
 
 def _label_kind(label: str | None) -> str | None:
-    if not label:
+    """What the list's label says a link is; a long label is a link's own text (a title), not a label."""
+    if not label or len(label.split()) > 4:
         return None
     return next((kind for kind, rx in _LABEL_KINDS if rx.search(label)), None)
 

@@ -1,4 +1,4 @@
-"""Small text rules every part of the list parser shares: spacing and warning lines (venue/year hints: `hints`)."""
+"""Small text rules every part of the list parser shares: spacing and warnings (venue/year hints: `hints`)."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,7 @@ def clean(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def w(line: int, msg: str, kind: str = "unsure") -> ListWarning:
+def w(line: int, msg: str, kind: str) -> ListWarning:
     """A warning, made where the problem is found: the line it is about, what kind of problem, the text."""
     return ListWarning(line, kind, msg)
 
