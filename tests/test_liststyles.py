@@ -299,6 +299,9 @@ def test_product_company_news_book_course_dataset_and_leaderboard_pages_are_not_
     ("[Things Explained](https://example.org/v) (video)", "talk"),
     ("[thing-lib](https://example.org/lib) - TensorFlow code and pre-trained models", "repository"),
     ("[Understanding Things](https://example.org/things) - a paper about things", "paper"),  # nothing said: a paper
+    # a venue that names a tutorial: slides, however paper-like the reference around them
+    ("Ann Author and Bob Writer. 2016. [Things](https://example.org/things-acl2016-v4.pdf). *ACL 2016 Tutorial*.", "talk"),
+    ("A Study of Things (ACL 2019 Workshop on Things) [[paper]](https://example.org/a.pdf)", "paper"),
 ])
 def test_the_descriptions_words_count(item: str, kind: str) -> None:
     assert _kinds(f"- {item}\n") == [kind]

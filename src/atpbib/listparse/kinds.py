@@ -121,7 +121,7 @@ WEIGHTS = {
     # what one link points at: its most specific sign, plus AGREE for each other sign of the same kind
     "isbn": 6.0,  # an ISBN in the link (a book's DOI 10.1007/978-…, an Amazon /dp/ISBN): a book
     "id": 5.5,  # an id or DOI the id table knows: a paper (a chapter DOI too: a proceedings paper)
-    "file": 5.0,  # the file or path names it: '…/Deeplo-talk-2019.pdf', 'book_draft.pdf', '/slides/'
+    "file": 5.0,  # the file or path names it: '…/Deeplo-talk-2019.pdf', 'book_draft.pdf', '/slides/'; or the venue
     "label": 4.0,  # the list's own word for it: [slides], [code], [book], [paper & code] (on github.com)
     "host": 3.0,  # the host (or the path) publishes one kind: medium.com, github.com, a news site, a course page
     "home": 1.5,  # a site's home page: a lab's, a company's, a book's or a project's — not a paper, little more
@@ -192,6 +192,9 @@ _DESCRIPTION_KINDS = tuple((kind, re.compile(_OPENING + rf"(?:{words})\b", re.IG
     ("repository", r"code|library|toolkit|package|implementation|repo(?:sitory)?|model card|checkpoints?"),
     ("survey", r"survey|review|overview"),
 ))
+
+# A venue hint that names a kind of its own: a tutorial or a keynote is a talk, not a paper
+_VENUE_KINDS = (("talk", re.compile(r"\b(?:tutorials?|keynotes?|invited talks?|talks?|lectures?)\b", re.IGNORECASE)),)
 
 _SURVEY_TITLE = re.compile(
     r"(?:^|[:.—–-]\s*)(?:an?\s+)?(?:\w+\s+){0,2}(?:survey|review|overview)\s*$"  # "…: A Survey", "…: A Critical Review"
@@ -272,7 +275,10 @@ def kind_evidence(section: tuple[str, ...], title: str, links: list[RawLink], de
             out.append(Evidence(kind, 0.0 if kind == "survey" else WEIGHTS["words"], f"description {description!r}"))
     if authors:
         out.append(Evidence("paper", WEIGHTS["authors"], "names its authors"))
-    if venue:
+    named = next((kind for kind, rx in _VENUE_KINDS if venue and rx.search(venue)), None)
+    if named:  # 'ACL 2016 Tutorial': where it was given names what it is, as a file's name does
+        out.append(Evidence(named, WEIGHTS["file"], f"venue {venue}"))
+    elif venue:
         out.append(Evidence("paper", WEIGHTS["venue"], f"venue {venue}"))
     elif year:
         out.append(Evidence("paper", WEIGHTS["year"], f"year {year}"))
