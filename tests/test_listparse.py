@@ -224,7 +224,7 @@ def test_defect_link_split_over_two_lines(bundled: ParsedList) -> None:
     assert e.links[1].url == url
     assert e.nickname == "B2T2" and e.end_line == 105
     assert e.ids.acl == "D19-1219" and e.ids.github == "google-research/language"
-    [msg] = e.warnings
+    [msg] = [w.message for w in e.warnings]  # typed ListWarning; its one-line form
     assert msg.startswith("line 104:") and "104-105" in msg and url in msg
     assert warnings_at(bundled, 104) == [msg]
 
@@ -233,7 +233,7 @@ def test_defect_missing_space_before_paper(bundled: ParsedList) -> None:
     e = by_line(bundled)[72]
     assert e.title == "75 Languages, 1 Model: Parsing Universal Dependencies Universally"
     assert e.nickname == "UDify" and e.ids.acl == "D19-1279"
-    [msg] = e.warnings
+    [msg] = [w.message for w in e.warnings]  # typed ListWarning; its one-line form
     assert msg.startswith("line 72:") and "[[paper]]" in msg and "Universally'" in msg
 
 
@@ -243,41 +243,81 @@ def test_defect_glued_bullet_and_empty_emphasis(bundled: ParsedList) -> None:
     assert survey.title == "Pre-trained Models for Natural Language Processing: A Survey"
     assert survey.nickname is None and survey.description is None
     assert [lk.label for lk in survey.links] == ["paper"]
-    [msg] = survey.warnings
+    [msg] = [w.message for w in survey.warnings]  # typed ListWarning; its one-line form
     assert msg.startswith("line 165:") and "'***'" in msg and "nickname" in msg
     assert book.title == "Embeddings in Natural Language Processing"
     assert (book.kind, book.year, book.venue, book.line, book.end_line) == ("book", 2020, None, 166, 166)
     assert book.links[0].label == "book"
     assert book.section == ("Pretrained Language Model", "Tutorial & Survey")
-    [msg] = book.warnings
+    [msg] = [w.message for w in book.warnings]  # typed ListWarning; its one-line form
     assert msg.startswith("line 166:") and "separate entry" in msg and "Embeddings in Natural Language Processing" in msg
 
 
 def test_defect_relative_link(bundled: ParsedList) -> None:
     e = by_line(bundled)[148]
     assert e.links[1] .url == "https://exbert.net"
-    [msg] = e.warnings
+    [msg] = [w.message for w in e.warnings]  # typed ListWarning; its one-line form
     assert msg.startswith("line 148:") and "exbert.net" in msg and "resolved to https://exbert.net" in msg
 
 
 def test_defect_year_typo(bundled: ParsedList) -> None:
     e = by_line(bundled)[126]
     assert (e.venue, e.year, e.venue_raw) == ("ICLR", None, "ICLR 202")
-    [msg] = e.warnings
+    [msg] = [w.message for w in e.warnings]  # typed ListWarning; its one-line form
     assert msg.startswith("line 126:") and "year '202' is not a 4-digit year" in msg and "'ICLR'" in msg
 
 
 def test_defect_duplicate_links(bundled: ParsedList) -> None:
     e = by_line(bundled)[149]
     assert [lk.label for lk in e.links] == ["paper", "code"]
-    [msg] = e.warnings
+    [msg] = [w.message for w in e.warnings]  # typed ListWarning; its one-line form
     assert msg.startswith("line 149:") and "duplicate" in msg and "https://github.com/huggingface/transformers" in msg
 
 
 def test_only_the_defects_are_reported(bundled: ParsedList) -> None:
     assert [w.line for w in bundled.warnings] == [72, 104, 126, 148, 149, 165, 166]
     assert all(isinstance(w, ListWarning) and str(w) == w.message for w in bundled.warnings)
-    assert sorted(w for e in bundled.entries for w in e.warnings) == sorted(w.message for w in bundled.warnings)
+    assert sorted(w.message for e in bundled.entries for w in e.warnings) == sorted(w.message for w in bundled.warnings)
+
+
+def test_warnings_are_typed_data_made_where_the_problem_is_found(bundled: ParsedList) -> None:
+    """Issue 19, item 7: ListWarning(line, kind, text), its kind from a closed set; the one-line form is built
+    from it, never parsed back."""
+    import dataclasses
+
+    from atpbib.model import WARNING_KINDS
+
+    assert [(w.line, w.kind) for w in bundled.warnings] == [
+        (72, "markup"), (104, "bad-link"), (126, "bad-hint"), (148, "bad-link"), (149, "bad-link"), (165, "markup"),
+        (166, "markup")]
+    for w in bundled.warnings:
+        assert w.kind in WARNING_KINDS and w.message == f"line {w.line}: {w.text}" and not w.text.startswith("line ")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        bundled.warnings[0].line = 1  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        ListWarning(1, "oops", "not a kind")
+    # the entry carries the same objects the list does
+    assert {id(w) for e in bundled.entries for w in e.warnings} == {id(w) for w in bundled.warnings}
+
+
+def test_skipped_items_and_rows_are_their_own_kind() -> None:
+    p = parse_list("## Papers\n- A line of prose without any link at all\n\n| Title | Year |\n|---|---|\n| No link here | 2019 |\n")
+    assert [(w.line, w.kind) for w in p.warnings] == [(2, "skipped"), (6, "skipped")]
+
+
+def test_an_item_the_reader_is_unsure_of_says_so_once_with_the_item_as_written() -> None:
+    text = ("## Papers\n"
+            "- [[pdf]](https://example.org/a.pdf) [[code]](https://github.com/a/b)\n"  # links, but no title
+            "- [[paper]](https://arxiv.org/abs/1902.00001)\n"  # no title, but an id: the source gives it
+            "- A Study of Things (ACL 2019) [[paper]](https://example.org/b.pdf)\n")
+    p = parse_list(text)
+    [unsure] = [w for w in p.warnings if w.kind == "unsure"]
+    assert unsure.line == 2
+    assert "[[pdf]](https://example.org/a.pdf) [[code]](https://github.com/a/b)" in unsure.text
+    assert by_line(p)[2].warnings == (unsure,)
+    table = parse_list("| Paper | Code |\n|---|---|\n| [[pdf]](https://example.org/a.pdf) | [code](https://github.com/a/b) |\n")
+    [row] = [w for w in table.warnings if w.kind == "unsure"]
+    assert row.line == 3 and "[[pdf]](https://example.org/a.pdf) | [code](https://github.com/a/b)" in row.text
 
 
 def test_defects_recovered_elsewhere_too() -> None:
@@ -286,13 +326,13 @@ def test_defects_recovered_elsewhere_too() -> None:
     e = by_line(parsed)
     assert sorted(e) == [7, 9, 10, 11, 14, 15, 16, 17]
     assert e[7].links[1].url.endswith("/language/tree/master/language/question_answering/b2t2")
-    assert "7-8" in e[7].warnings[0]
+    assert "7-8" in e[7].warnings[0].text
     assert e[9].title.endswith("Universally") and e[9].ids.acl == "D19-1279"
     assert (e[10].venue, e[10].year, e[10].ids.arxiv) == ("ICLR", None, "2002.03518")
     assert e[11].links[1].url == "https://exbert.net"
     assert len(e[14].links) == 2
     assert e[15].nickname is None and e[16].kind == "book" and e[16].title == "Embeddings in Natural Language Processing"
-    assert e[17].links[0].url == "docs/paper.pdf" and "kept as written" in e[17].warnings[0]
+    assert e[17].links[0].url == "docs/paper.pdf" and "kept as written" in e[17].warnings[0].text
     assert [w.line for w in parsed.warnings] == [7, 9, 10, 11, 14, 15, 16, 17, 18]
     assert "without a link" in warnings_at(parsed, 18)[0]
 
@@ -396,8 +436,7 @@ def _check_lines(text: str, parsed: ParsedList) -> None:
         assert e.kind in KINDS
         assert "\n" not in e.title and all(a and "\n" not in a for a in e.authors)
         for w in e.warnings:
-            m = re.match(r"line (\d+): ", w)
-            assert m and 1 <= int(m.group(1)) <= n
+            assert isinstance(w, ListWarning) and 1 <= w.line <= n
     for w in parsed.warnings:
         assert 1 <= w.line <= n and w.message.startswith(f"line {w.line}: ")
         assert "\n" not in w.message

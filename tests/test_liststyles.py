@@ -200,14 +200,17 @@ def test_kinds_come_from_links_hosts_and_sections_not_from_one_word() -> None:
     assert [lk.label for lk in e[15].links] == ["post"]
 
 
-def test_sections_still_decide_first() -> None:
+def test_a_section_name_is_a_prior_for_links_that_say_nothing() -> None:
+    """Issue 19: a section's name is a prior, not a verdict. Where the item's links say nothing (example.org) the
+    section decides; an arXiv paper in a 'Packages/Libraries' section is a paper (this test used to expect
+    'repository' there, when the section came first)."""
     text = ("## English Blog\n- [A Survey of Attention](https://example.org/a)\n"
             "## Repositories\n- [tool](https://example.org/b)\n"
             "## Survey & Review\n- [Attention in NLP](https://arxiv.org/abs/1902.02181)\n"
             "## Packages/Libraries\n- [Scikit-thing: things in Python](http://arxiv.org/pdf/1201.00001.pdf)\n"
             "## Tutorials and Courses\n- [Deep Learning for NLP](https://example.org/dl4nlp)\n"
             "## Analysis & Tools\n- [A Study of Things](https://arxiv.org/abs/1902.00001)\n")
-    assert [e.kind for e in parse_list(text).entries] == ["blog", "repository", "survey", "repository", "website", "paper"]
+    assert [e.kind for e in parse_list(text).entries] == ["blog", "repository", "survey", "paper", "website", "paper"]
 
 
 @pytest.mark.parametrize("url,kind", [
@@ -225,7 +228,9 @@ def test_sections_still_decide_first() -> None:
     ("https://youtu.be/abc", "talk"),
     ("https://arxiv.org/abs/1810.04805", None),
     ("https://www.aclweb.org/anthology/N19-1423", None),
-    ("https://github.com/google-research", None),  # an organisation page is not one repository
+    ("https://github.com/google-research", "website"),  # an organisation's page is not one repository (nor a paper)
+    ("https://github.com/topics/bert", None),
+    ("http://arxiv-sanity.com/search?q=transformer", "website"),  # a search page lists papers; it is none
     ("https://rowanzellers.com/grover/", None),
     ("http://www.arxiv-sanity.com/", "website"),  # a home page
     ("http://www.cs.columbia.edu/~someone/", "website"),  # someone's home page
@@ -241,6 +246,118 @@ def test_a_paper_link_beats_the_host_of_the_title_link() -> None:
             "- Title only with code [[code]](https://github.com/a/b)\n"
             "- A post [[blog]](https://medium.com/@x/y-1) [[pdf]](https://example.org/y.pdf)\n")
     assert [e.kind for e in parse_list(text).entries] == ["paper", "repository", "paper"]
+
+
+# -- kinds weighed from evidence (issue 19, item 6) ---------------------------------------------------------
+
+def _kinds(text: str) -> list[str]:
+    return [e.kind for e in parse_list(text).entries]
+
+
+def test_a_paper_with_a_source_or_code_link_stays_a_paper() -> None:
+    text = ("- **A Study of Things**. *Ann Author, Bob Writer*. NeurIPS 2017. [[Source](https://github.com/a/b)]\n"
+            "- [A Study of Things](https://papers.nips.cc/paper/7181-a-study) [Source](https://github.com/a/b)\n"
+            "- A Study of Things (ACL 2019) [[paper]](https://www.aclweb.org/anthology/P19-1001) [[code]](https://github.com/a/b)\n"
+            "- A Study of Things (CoRR 2020) [[paper & code]](https://github.com/a/b) [[post]](https://zhuanlan.zhihu.com/p/1)\n"
+            "- [A Study of Things](https://arxiv.org/abs/2001.00001) - code: [a/b](https://github.com/a/b)\n")
+    assert _kinds(text) == ["paper"] * 5
+    # … and a repository with no paper evidence is still one
+    assert _kinds("- A toolkit for things [[code]](https://github.com/a/b)\n") == ["repository"]
+
+
+@pytest.mark.parametrize("item,kind", [
+    ("[A Chat Product](https://openai.com/chatgpt) - a product", "website"),  # a product page
+    ("[Pricing](https://www.anthropic.com/pricing)", "website"),
+    ("[Some Company](https://example.com/)", "website"),  # a company's home page
+    ("[A Language Group](http://www1.cs.example.edu/nlp/index.cgi)", "website"),  # a lab's home page
+    ("[Model released](https://techcrunch.com/2023/03/14/model-released/)", "blog"),  # news: an article is a post
+    ("[Lab news](https://www.example.com/en/news/features/model)", "blog"),
+    ("[A Textbook on Language](https://web.stanford.edu/~someone/book3/) - a textbook", "book"),
+    ("[Deep Things](https://www.deeplearningbook.org/)", "book"),  # a book's site
+    ("[Things with Code](https://www.oreilly.com/library/view/things/9781098136789/)", "book"),  # publisher, ISBN
+    ("[Neural Things](https://link.springer.com/book/10.1007/978-3-031-02165-7)", "book"),  # a book's DOI
+    ("Deep Things, MIT Press, ISBN 9780262035613 [[link]](https://example.org/dl)", "book"),  # an ISBN in the text
+    ("[Language Processing](https://web.stanford.edu/class/cs224n/)", "website"),  # a course
+    ("[Things 101](https://www.coursera.org/learn/things)", "website"),
+    ("[A Corpus](https://rajpurkar.github.io/corpus-explorer/) - a dataset", "website"),  # a dataset
+    ("[A Corpus](https://huggingface.co/datasets/someone/corpus)", "website"),
+    ("[Open Leaderboard](https://huggingface.co/spaces/someone/open_leaderboard)", "website"),  # a leaderboard
+    # … while a paper stays a paper: a chapter DOI in a proceedings book, a dataset paper, a model named 'Video…'
+    ("[A Study of Things](https://link.springer.com/chapter/10.1007/978-3-030-58452-8_13) (ECCV 2020)", "paper"),
+    ("[A Corpus for Things](https://arxiv.org/abs/1606.00001) - a dataset of questions", "paper"),
+    ("[VideoThing: A Joint Model for Video and Language](https://example.org/videothing) - a model for video", "paper"),
+])
+def test_product_company_news_book_course_dataset_and_leaderboard_pages_are_not_papers(item: str, kind: str) -> None:
+    assert _kinds(f"- {item}\n") == [kind]
+
+
+@pytest.mark.parametrize("item,kind", [
+    ("[Understanding Things](https://example.org/things) - a blog post on scaling", "blog"),
+    ("[Understanding Things](https://example.org/things) - an illustrated blog post", "blog"),
+    ("[Things at ACL](https://example.org/t) - slides from the tutorial", "talk"),
+    ("[Things Explained](https://example.org/v) - video", "talk"),
+    ("[Things Explained](https://example.org/v) (video)", "talk"),
+    ("[thing-lib](https://example.org/lib) - TensorFlow code and pre-trained models", "repository"),
+    ("[Understanding Things](https://example.org/things) - a paper about things", "paper"),  # nothing said: a paper
+    # a venue that names a tutorial: slides, however paper-like the reference around them
+    ("Ann Author and Bob Writer. 2016. [Things](https://example.org/things-acl2016-v4.pdf). *ACL 2016 Tutorial*.", "talk"),
+    ("A Study of Things (ACL 2019 Workshop on Things) [[paper]](https://example.org/a.pdf)", "paper"),
+])
+def test_the_descriptions_words_count(item: str, kind: str) -> None:
+    assert _kinds(f"- {item}\n") == [kind]
+
+
+def test_a_section_name_is_a_prior_not_a_verdict() -> None:
+    text = ("## Surveys\n"
+            "- [Some overview of things](https://medium.com/@someone/some-overview-0123456789ab)\n"  # a blog
+            "- [Things Survey](https://github.com/someone/ThingsSurvey)\n"  # a repository
+            "- [Notes on things](https://someone.github.io/2023/05/01/things/)\n"  # a dated post
+            "- [A Survey of Things](https://arxiv.org/abs/2303.00001)\n"  # a survey
+            "- [Things, Reviewed](https://example.org/things)\n"  # nothing said: the section's word
+            "## Blog\n"
+            "- [A Stage Review of Things](https://someone.notion.site/A-Stage-Review-of-Things-0123)\n"
+            # a post whose own page says nothing, beside the paper it explains: the section speaks for the page
+            "- [The Illustrated Thing](https://someone.github.io/illustrated/) [[paper]](https://arxiv.org/abs/1810.00001)\n"
+            "## Libraries\n"
+            "- [thing-lib](https://github.com/someone/thing-lib) [[paper]](https://arxiv.org/abs/1910.00001)\n"
+            "- [A Study of Things](http://arxiv.org/pdf/1201.00001.pdf)\n")  # the paper's own link: a paper
+    assert _kinds(text) == ["blog", "repository", "blog", "survey", "survey", "blog", "blog", "repository", "paper"]
+
+
+def test_a_home_page_says_little_a_journal_article_says_paper() -> None:
+    text = ("## Books\n- [Text Mining Things](https://www.example-textmining.com)\n"  # a book's own site
+            "## Tutorials\n- [Things: An Introduction](https://academic.oup.com/jamia/article/18/5/544/829676)\n"
+            "- [How To Label Things](https://www.example.io/how-to-label-things/)\n")
+    assert _kinds(text) == ["book", "paper", "website"]
+
+
+def test_a_link_reads_as_its_most_specific_sign() -> None:
+    from atpbib.listparse.item import RawLink
+    from atpbib.listparse.kinds import WEIGHTS, link_reading
+
+    # the file's name says more than the label or the extension; the list's label more than the host
+    assert link_reading(RawLink("paper", "[paper]", "https://www.dropbox.com/s/x/Deeplo-talk-2019.pdf?dl=0")) == (
+        "talk", WEIGHTS["file"])
+    assert link_reading(RawLink("paper & code", "[paper & code]", "https://github.com/a/b")) == ("paper", WEIGHTS["label"])
+    assert link_reading(RawLink("code", "[code]", "https://arxiv.org/abs/2001.00001")) == (
+        "paper", WEIGHTS["id"] + WEIGHTS["agree"])  # an id, on a paper host
+    assert link_reading(RawLink("post", "[post]", "https://medium.com/@a/b-1")) == ("blog", WEIGHTS["label"] + WEIGHTS["agree"])
+    assert link_reading(RawLink(None, "Title", "https://example.org/a")) is None
+
+
+def test_kind_evidence_is_inspectable_and_weighed_in_one_table() -> None:
+    from atpbib.listparse.item import RawLink
+    from atpbib.listparse.kinds import WEIGHTS, kind_evidence, weigh
+
+    ev = kind_evidence(("Papers", "English Blog"), "A Stage Review of Things",
+                       [RawLink(None, "A Stage Review of Things", "https://medium.com/@a/b-1")], "a blog post")
+    by_kind: dict[str, float] = {}
+    for e in ev:
+        by_kind[e.kind] = by_kind.get(e.kind, 0.0) + e.weight
+    assert by_kind["blog"] == WEIGHTS["host"] * WEIGHTS["own"] + WEIGHTS["section"] + WEIGHTS["words"]
+    assert by_kind["paper"] == WEIGHTS["base"] and by_kind["survey"] == 0.0  # a survey's title decides no kind
+    assert weigh(ev) == "blog"
+    assert {e.why.split()[0] for e in ev} >= {"own", "section", "description"}
 
 
 # -- warnings quote the link as written ----------------------------------------------------------------

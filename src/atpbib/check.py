@@ -244,8 +244,7 @@ def _markdown_findings(entry: Entry, warnings: Sequence[Any]) -> list[Finding]:
     out = []
     for w in warnings:
         if entry.line <= w.line <= last:
-            message = re.sub(r"^line \d+: ", "", w.message)
-            out.append(Finding(entry, "markdown", message, "", "list", line=w.line))
+            out.append(Finding(entry, "markdown", w.text, "", "list", line=w.line))
     return out
 
 

@@ -82,15 +82,12 @@ def _parse(list_path: Optional[str], strict: bool, fetcher: Any = None, remember
 
 def _warn(parsed: Any, strict: bool, entries: Any = None) -> None:
     """Print the parser's recovery notes (for the selected entries, if any); --strict makes them errors."""
-    import re
-
     lines = None if entries is None else {e.line for e in entries}
     entry_lines = {e.line for e in parsed.entries}
     shown = [w for w in parsed.warnings
              if lines is None or w.line in lines or w.line not in entry_lines]
     for w in shown:
-        message = re.sub(r"^line \d+: ", "", w.message)
-        _err(f"{parsed.source_name}:{w.line}: warning: {message}")
+        _err(f"{parsed.source_name}:{w.line}: warning: {w.text}")
     if strict and shown:
         raise UsageError(f"{len(shown)} problem(s) in {parsed.source_name} (--strict)")
 

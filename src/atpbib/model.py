@@ -21,6 +21,38 @@ ENTRY_ID_SCHEMES = ("arxiv", "acl", "openreview", "pmlr", "neurips", "doi", "git
 WORK_ID_SCHEMES = ("arxiv", "acl", "openreview", "dblp", "pmlr", "neurips", "doi")
 
 
+# What a list-reading warning is about: a closed set, so callers filter by kind, never by wording.
+WARNING_KINDS = (
+    "skipped",  # an item or table row that was not read (it has no link)
+    "unread",  # lines the Markdown parser never reached
+    "unsure",  # read, but the reader is not sure of it (no title found…); quotes the item as written
+    "bad-link",  # a link repaired or dropped (no scheme, relative, empty, duplicate, split over lines)
+    "bad-hint",  # a venue or year hint that does not read ('(ICLR 202)')
+    "markup",  # broken Markdown read as meant (a bullet without its space, empty emphasis, a glued label)
+)
+
+
+@dataclass(frozen=True)
+class ListWarning:
+    """One problem found reading a list, made where it is found: the line, what kind of problem, the text."""
+
+    line: int
+    kind: str  # one of WARNING_KINDS
+    text: str  # one line, without the line number
+
+    def __post_init__(self) -> None:
+        if self.kind not in WARNING_KINDS:
+            raise ValueError(f"unknown list warning kind {self.kind!r}")
+
+    @property
+    def message(self) -> str:
+        """The one-line form every command prints: 'line N: text'."""
+        return f"line {self.line}: {self.text}"
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass(frozen=True)
 class Link:
     label: str  # as written in the list, lower-cased and stripped: "paper", "code", "pt code", "post"…
@@ -61,7 +93,7 @@ class Entry:
     kind: str = "paper"
     links: tuple[Link, ...] = ()
     ids: Ids = Ids()
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[ListWarning, ...] = ()
     description: str | None = None  # the text after " - " for blog/repository items
     end_line: int | None = None  # last line of the item (items can span lines)
     venue_raw: str | None = None  # the whole parenthesis as written, e.g. "ICLR 202"
@@ -232,6 +264,8 @@ def to_jsonable(obj: Any) -> Any:
 
 __all__ = [
     "KINDS",
+    "WARNING_KINDS",
+    "ListWarning",
     "ENTRY_ID_SCHEMES",
     "WORK_ID_SCHEMES",
     "Link",

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3  # 3: warnings are ListWarning(line, kind, text)
 
 
 def _fingerprint() -> str:
@@ -51,7 +51,7 @@ def _from_json(data: dict, text: str, source_name: str) -> Any:
     from ..model import Entry, Ids, Link
 
     entries = tuple(Entry(**{**e, "section": tuple(e["section"]), "ids": Ids(**e["ids"]),
-                             "links": tuple(Link(**lk) for lk in e["links"]), "warnings": tuple(e["warnings"]),
+                             "links": tuple(Link(**lk) for lk in e["links"]), "warnings": tuple(ListWarning(**w) for w in e["warnings"]),
                              "authors": tuple(e.get("authors", ()))})
                     for e in data["entries"])
     headings = tuple(Heading(path=tuple(h["path"]), level=h["level"], line=h["line"]) for h in data["headings"])

@@ -52,11 +52,11 @@ def _split_glued_items(content: str, line: int) -> list[tuple[str, int]]:
     return pieces
 
 
-def _repair_split_urls(content: str, line: int, warnings: list[str]) -> str:
+def _repair_split_urls(content: str, line: int, warnings: list[ListWarning]) -> str:
     def fix(m: re.Match[str]) -> str:
         at = line + content[: m.start()].count("\n")
         url = m.group(1) + m.group(2)
-        warnings.append(w(at, f"link URL split over lines {at}-{at + 1}; rejoined as {url}"))
+        warnings.append(w(at, f"link URL split over lines {at}-{at + 1}; rejoined as {url}", "bad-link"))
         return f"]({url})"
 
     return _SPLIT_URL.sub(fix, content)
@@ -81,14 +81,24 @@ def _reference_without_link(p: Piece) -> bool:
     return bool(p.year and (p.authors or p.venue))
 
 
+def _said(p: Piece) -> str:
+    """What the item says of itself besides its title and its links' labels: its description, and words the
+    reader set apart ('- video', '(slides)') — the words kinds weigh."""
+    rest = p.text
+    for part in [p.title] + [rl.text for rl in p.links]:
+        if part:
+            rest = rest.replace(part, " ", 1)
+    return clean(" ".join(x for x in (p.description, rest) if x))
+
+
 def make_entry(p: Piece, section: tuple[str, ...], extra_links: list[RawLink] | None = None) -> Entry:
     warnings = list(p.warnings)
     raw = list(p.links) + list(extra_links or [])
-    kind = kind_of(section, p.title, raw)
+    kind = kind_of(section, p.title, raw, _said(p), p.authors, p.venue, p.year)
     links = finish_links(raw, kind, p.line, warnings)
     ids = ids_from_links(links, kind=kind)
-    if not p.title and not any(k != "github" for k in ids.known()):
-        warnings.append(w(p.line, "item has no title text"))  # (with an id, the source gives the title)
+    if not p.title and not any(k != "github" for k in ids.known()):  # (with an id, the source gives the title)
+        warnings.append(w(p.line, f"no title found in the item as written: {short(p.written or p.text, 160)!r}", "unsure"))
     return Entry(
         section=section,
         line=p.line,
@@ -159,15 +169,16 @@ def _item_pieces(md: MarkdownIt, item: _Item, env: dict[str, Any]) -> list[Piece
         content = tok.content or ""
         if k == 0:
             for sub, line in _split_glued_items(content, start):
-                warnings: list[str] = []
+                warnings: list[ListWarning] = []
                 fixed = _repair_split_urls(sub, line, warnings)
                 segs = segments(_parse_inline(md, fixed, env, tok))
                 p = analyse(segs, line, line + sub.count("\n"))
+                p.written = sub
                 p.warnings[:0] = warnings
                 if pieces:
                     p.warnings.insert(
                         0,
-                        w(line, f"list item starts with '-' but no space; read as a separate entry '{short(p.title)}'"),
+                        w(line, f"list item starts with '-' but no space; read as a separate entry '{short(p.title)}'", "markup"),
                     )
                 pieces.append(p)
         elif pieces:
@@ -265,7 +276,8 @@ def _title_heading_index(tokens: list[Token]) -> int | None:
     return None
 
 
-def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], doc_warnings: list[str]) -> list[Entry]:
+def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], doc_warnings: list[ListWarning]
+                      ) -> list[Entry]:
     """Decide which items are entries.
 
     A nested item under an item that has links is an entry of its own only when it carries a paper link;
@@ -312,7 +324,7 @@ def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], d
                     fields_up.setdefault(id(item), []).append(p)
                     continue
                 if not p.links and p.text and not item.children and not is_nested:  # nested: the paper's notes
-                    doc_warnings.append(w(p.line, f"list item without a link skipped: '{short(p.text)}'"))
+                    doc_warnings.append(w(p.line, f"list item without a link skipped: '{short(p.text)}'", "skipped"))
                 continue  # no links, or only in-page anchors (a table of contents)
             if not p.title and all(rl.image_only for rl in real):
                 continue  # icons or pictures alone: decoration, not an item
@@ -333,7 +345,7 @@ def _items_to_entries(md: MarkdownIt, roots: list[_Item], env: dict[str, Any], d
     return entries
 
 
-def _table_entries(tables: list[_Table], doc_warnings: list[str]) -> list[Entry]:
+def _table_entries(tables: list[_Table], doc_warnings: list[ListWarning]) -> list[Entry]:
     """Each body row with a link is an entry; columns are recognised by their header text."""
     entries: list[Entry] = []
     for table in tables:
@@ -353,6 +365,7 @@ def _table_entries(tables: list[_Table], doc_warnings: list[str]) -> list[Entry]
             cell = row[title_col]
             line = (cell.map[0] + 1) if cell.map else table.line
             p = analyse(segments(cell.children), line, line)
+            p.written = " | ".join(c.content or "" for c in row)
             for j, c in enumerate(row):
                 if j == title_col:
                     continue
@@ -374,13 +387,13 @@ def _table_entries(tables: list[_Table], doc_warnings: list[str]) -> list[Entry]
                     p.venue_raw, p.venue = text.strip("[]() "), venue
                     p.year = p.year or year
                     if problem:
-                        p.warnings.append(w(line, f"{problem} in '{text}'; year left unknown"))
+                        p.warnings.append(w(line, f"{problem} in '{text}'; year left unknown", "bad-hint"))
                 elif j == year_col and text and p.year is None:
                     m = re.search(r"(?<!\d)(\d{4})(?!\d)", text)
                     if m:
                         p.year = int(m.group(1))
                     else:
-                        p.warnings.append(w(line, f"year '{text}' is not a 4-digit year"))
+                        p.warnings.append(w(line, f"year '{text}' is not a 4-digit year", "bad-hint"))
                 elif j == nick_col and text and not p.nickname:
                     cited = analyse(segs, line, line)  # "RNES w/o coherence (Wu and Hu, 2018)": a citation in the cell
                     p.nickname = cited.title or text
@@ -393,7 +406,8 @@ def _table_entries(tables: list[_Table], doc_warnings: list[str]) -> list[Entry]
                     p.description = text
             if not real_links(p.links) and not _reference_without_link(p):
                 if not p.links and not p.badges and (p.text or any(_inline_text(c) for c in row)):
-                    doc_warnings.append(w(line, f"table row without a link skipped: '{short(p.text or _inline_text(row[0]))}'"))
+                    doc_warnings.append(w(line, f"table row without a link skipped: '{short(p.text or _inline_text(row[0]))}'",
+                                          "skipped"))
                 continue
             entries.append(make_entry(p, section))
     return entries
@@ -442,6 +456,7 @@ def _paragraph_entries(md: MarkdownIt, paragraphs: list[tuple[Token, tuple[str, 
             groups = [(start, all_lines)]
         for line, lines in groups:
             p = analyse(segments(_parse_inline(md, "\n".join(lines), env, tok)), line, line + len(lines) - 1)
+            p.written = "\n".join(lines)
             entries.append(make_entry(p, section))
     return entries
 
@@ -449,7 +464,8 @@ def _paragraph_entries(md: MarkdownIt, paragraphs: list[tuple[Token, tuple[str, 
 def _heading_items(md: MarkdownIt, env: dict[str, Any], heading_inlines: list[tuple[Heading, Token]],
                    headings: list[Heading], paragraphs: list[tuple[Token, tuple[str, ...]]], roots: list[_Item],
                    entries: list[Entry],
-                   doc_warnings: list[str], n_lines: int) -> tuple[list[Entry], list[Heading], list[str]]:
+                   doc_warnings: list[ListWarning], n_lines: int
+                   ) -> tuple[list[Entry], list[Heading], list[ListWarning]]:
     """Lists that give each paper a heading: '### [Title](url)' or '#### Title' with its authors, venue and links
     in the paragraphs and bullets below. Such a heading is an entry, not a section, when it links a paper itself,
     or when what stands below it links one and holds no titled entry of its own."""
@@ -463,6 +479,7 @@ def _heading_items(md: MarkdownIt, env: dict[str, Any], heading_inlines: list[tu
             continue
         end = next(x for x in starts if x > heading.line)
         piece = analyse(segments(tok.children), heading.line, heading.line)
+        piece.written = "#" * heading.level + " " + (tok.content or "")
         if not piece.title:
             continue
         below = [e for e in entries if heading.line < e.line < end]
@@ -503,8 +520,7 @@ def _heading_items(md: MarkdownIt, env: dict[str, Any], heading_inlines: list[tu
             for e in entries if id(e) not in absorbed] + made
     headings = [h if outside(h.path) == h.path else replace(h, path=outside(h.path))
                 for h in headings if h.line not in drop_headings]
-    warnings = [m for m in doc_warnings if not (any(a < _line_of(m, n_lines) < b for a, b in quiet)
-                                                and "without a link skipped" in m)]
+    warnings = [m for m in doc_warnings if not (m.kind == "skipped" and any(a < m.line < b for a, b in quiet))]
     return kept, headings, warnings
 
 
@@ -531,18 +547,18 @@ def parse_list(text: str, source_name: str = "<list>") -> ParsedList:
     n_lines = count_lines(text)
     md = _markdown()
     env: dict[str, Any] = {}
-    doc_warnings: list[str] = []
+    doc_warnings: list[ListWarning] = []
     readable = markdown_of_html_lines(text)
     try:
         tokens = md.parse(readable, env)
     except Exception as exc:  # markdown-it-py bug or recursion limit on pathological input
         log.warning("markdown parser failed on %s: %r", source_name, exc)
-        msg = w(1, f"the Markdown parser failed ({type(exc).__name__}); no entries read")
-        return ParsedList((), (), (ListWarning(1, msg),), source_name, text)
+        failed = w(1, f"the Markdown parser failed ({type(exc).__name__}); no entries read", "unread")
+        return ParsedList((), (), (failed,), source_name, text)
     unread = _first_unread_line(readable, tokens)
     if unread is not None:
         doc_warnings.append(w(unread, f"Markdown nested more than {MAX_NESTING // 2} levels deep: "
-                                       f"lines {unread}-{n_lines} could not be read"))
+                                       f"lines {unread}-{n_lines} could not be read", "unread"))
     headings, roots, tables, paragraphs, heading_inlines = _walk(tokens, _title_heading_index(tokens), n_lines)
     entries = (_items_to_entries(md, roots, env, doc_warnings) + _table_entries(tables, doc_warnings)
                + _paragraph_entries(md, paragraphs, env))
@@ -550,21 +566,22 @@ def parse_list(text: str, source_name: str = "<list>") -> ParsedList:
                                                      doc_warnings, n_lines)
     entries = [_clamp(e, n_lines) for e in entries]
     entries.sort(key=lambda e: e.line)
-    warnings: list[ListWarning] = []
-    for msg in [m for e in entries for m in e.warnings] + doc_warnings:
-        warnings.append(ListWarning(_line_of(msg, n_lines), msg))
-    warnings.sort(key=lambda lw: lw.line)
+    warnings = sorted([m for e in entries for m in e.warnings] + [_clamp_warning(m, n_lines) for m in doc_warnings],
+                      key=lambda lw: lw.line)
     return ParsedList(tuple(entries), tuple(headings), tuple(warnings), source_name, text)
 
 
-def _line_of(msg: str, n_lines: int) -> int:
-    m = re.match(r"line (\d+):", msg)
-    return min(max(int(m.group(1)), 1), max(n_lines, 1)) if m else 1
+def _clamp_warning(lw: ListWarning, n_lines: int) -> ListWarning:
+    line = min(max(lw.line, 1), max(n_lines, 1))
+    return lw if line == lw.line else replace(lw, line=line)
 
 
 def _clamp(e: Entry, n_lines: int) -> Entry:
     top = max(n_lines, 1)
     end = min(max(e.end_line or e.line, e.line), top)
-    return replace(e, line=min(max(e.line, 1), top), end_line=end) if (e.line > top or e.end_line != end) else e
+    if e.line <= top and e.end_line == end and all(1 <= lw.line <= top for lw in e.warnings):
+        return e
+    return replace(e, line=min(max(e.line, 1), top), end_line=end,
+                   warnings=tuple(_clamp_warning(lw, n_lines) for lw in e.warnings))
 
 

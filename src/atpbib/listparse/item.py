@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..ids import identify
 from ..ids import LIST_PAPER_SCHEMES as PAPER_SCHEMES
+from ..model import ListWarning
 from .hints import read_hint
 from .inline import Seg
 from .people import names_in
@@ -58,8 +59,9 @@ class Piece:
     nickname: str | None = None
     description: str | None = None
     links: list[RawLink] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ListWarning] = field(default_factory=list)
     text: str = ""  # all plain text, for "no link" messages
+    written: str = ""  # the item as the list writes it (its Markdown), quoted when the reader is unsure of it
     badges: int = 0  # status badges dropped (decoration: an item of badges alone is no entry)
 
 
@@ -139,11 +141,11 @@ def analyse(segs: list[Seg], line: int, end_line: int) -> Piece:
     piece.venue_raw, piece.venue, piece.year = fields.hint_raw, fields.venue, fields.year
     if fields.problem:
         piece.warnings.append(w(line, f"{fields.problem} in '({fields.hint_raw})'; "
-                                      f"year left unknown, venue '{fields.venue or ''}'"))
+                                      f"year left unknown, venue '{fields.venue or ''}'", "bad-hint"))
     notes = clean(" ".join(fields.notes)).strip(SEPARATORS + "[]")
     if fields.markers and not piece.nickname:
         piece.warnings.append(w(line, f"empty '{fields.markers[-1]}' emphasis after the links (a nickname is missing); "
-                                      "nickname left empty"))
+                                      "nickname left empty", "markup"))
     piece.description = notes or None
     title_at = next((i for i, s in enumerate(segs) if fields.title_link is not None and s is fields.title_link), None)
     _add_links(piece, segs, title_at)
@@ -158,7 +160,7 @@ def _glued_label_warning(piece: Piece, segs: list[Seg]) -> None:
         if s.kind == "link" and (label := bracket_label(s.text)) is not None:
             before = segs[i - 1] if i else None
             if before is not None and before.kind == "text" and before.text and not before.text[-1].isspace():
-                piece.warnings.append(w(piece.line, f"no space before '[[{label}]]'; title read as '{piece.title}'"))
+                piece.warnings.append(w(piece.line, f"no space before '[[{label}]]'; title read as '{piece.title}'", "markup"))
             return
 
 

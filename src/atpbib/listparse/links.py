@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Link
+from ..model import Link, ListWarning
 from .item import RawLink
 from .kinds import title_link_label
 from .text import w
@@ -24,7 +24,7 @@ def real_links(links: list[RawLink]) -> list[RawLink]:
     return [rl for rl in links if not is_anchor(rl.url)]
 
 
-def finish_links(raw: list[RawLink], kind: str, line: int, warnings: list[str]) -> tuple[Link, ...]:
+def finish_links(raw: list[RawLink], kind: str, line: int, warnings: list[ListWarning]) -> tuple[Link, ...]:
     out: list[Link] = []
     seen: set[tuple[str, str]] = set()
     for rl in raw:
@@ -34,20 +34,20 @@ def finish_links(raw: list[RawLink], kind: str, line: int, warnings: list[str]) 
             continue
         written = rl.written or f"[{rl.text}]({rl.url})"
         if url.startswith("//"):
-            warnings.append(w(line, f"link {written} has no scheme; resolved to https:{url}"))
+            warnings.append(w(line, f"link {written} has no scheme; resolved to https:{url}", "bad-link"))
             url = "https:" + url
         elif not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
             if _BARE_DOMAIN.match(url) and not _FILE_LIKE.match(url):
-                warnings.append(w(line, f"link {written} has no scheme; resolved to https://{url}"))
+                warnings.append(w(line, f"link {written} has no scheme; resolved to https://{url}", "bad-link"))
                 url = "https://" + url
             elif url:
-                warnings.append(w(line, f"relative link {written} kept as written (no base URL)"))
+                warnings.append(w(line, f"relative link {written} kept as written (no base URL)", "bad-link"))
             else:
-                warnings.append(w(line, f"link {written} has an empty URL; dropped"))
+                warnings.append(w(line, f"link {written} has an empty URL; dropped", "bad-link"))
                 continue
         key = (label, url)
         if key in seen:
-            warnings.append(w(line, f"duplicate link {written} dropped"))
+            warnings.append(w(line, f"duplicate link {written} dropped", "bad-link"))
             continue
         seen.add(key)
         out.append(Link(label=label, url=url))

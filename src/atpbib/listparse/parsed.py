@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import ENTRY_ID_SCHEMES, Entry
+from ..model import ENTRY_ID_SCHEMES, Entry, ListWarning
 
 
 class ListError(Exception):
@@ -17,15 +17,6 @@ class Heading:
     path: tuple[str, ...]  # this heading's path, ending with its own text
     level: int
     line: int
-
-
-@dataclass(frozen=True)
-class ListWarning:
-    line: int
-    message: str  # full human-readable line, starting "line N: "
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)
@@ -57,5 +48,5 @@ def entry_to_json(e: Entry) -> dict[str, Any]:
         "kind": e.kind,
         "links": [{"label": lk.label, "url": lk.url} for lk in e.links],
         "ids": {k: getattr(e.ids, k) for k in ENTRY_ID_SCHEMES},
-        "warnings": list(e.warnings),
+        "warnings": [w.message for w in e.warnings],
     }

@@ -1,7 +1,9 @@
-"""Small text rules every part of the list parser shares: spacing and warning lines (venue/year hints: `hints`)."""
+"""Small text rules every part of the list parser shares: spacing and warnings (venue/year hints: `hints`)."""
 from __future__ import annotations
 
 import re
+
+from ..model import ListWarning
 
 SEPARATORS = " \t\n-–—:|,;"
 
@@ -10,9 +12,9 @@ def clean(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def w(line: int, msg: str) -> str:
-    """A warning line: every warning names the line it is about."""
-    return f"line {line}: {msg}"
+def w(line: int, msg: str, kind: str) -> ListWarning:
+    """A warning, made where the problem is found: the line it is about, what kind of problem, the text."""
+    return ListWarning(line, kind, msg)
 
 
 def short(s: str, n: int = 60) -> str:
