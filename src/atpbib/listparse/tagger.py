@@ -372,9 +372,9 @@ def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | N
         if all(o.what in ("punct", "marker") or o.what == "number" for o in spans[:k]):
             score += 1.5  # the item opens with it: awesome-list style
     else:
-        if s.what != "text" or not (re.search(r"[^\W\d_]", s.text) or s.strong or s.quoted):
+        if s.what != "text":
             return None
-        score = 2.5
+        score = 2.5 if re.search(r"[^\W\d_]", s.text) or s.strong or s.quoted else 0.5  # '2.0 2.0': a title at worst
         if s.quoted:
             score += 2.0
         if s.strong:
