@@ -5,6 +5,7 @@ in different URL shapes (abs vs pdf, old vs new ACL host, DOI vs landing page…
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -230,6 +231,16 @@ def identify(url: str) -> dict[str, str]:
     """Every identifier a URL (or a bare DOI / 'arXiv:ID' string) names, scheme → normalised value."""
     if not isinstance(url, str):
         return {}
+    return dict(_identify(url))
+
+
+@functools.lru_cache(maxsize=8192)
+def _identify(url: str) -> tuple[tuple[str, str], ...]:
+    """identify(), remembered: a list asks about each of its links several times (kinds, ids, labels)."""
+    return tuple(_identify_uncached(url).items())
+
+
+def _identify_uncached(url: str) -> dict[str, str]:
     text = url.strip()
     if not text:
         return {}

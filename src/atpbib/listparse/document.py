@@ -7,6 +7,7 @@ intent is clear and reported as a one-line warning naming the line, so callers c
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass, field, replace
@@ -470,6 +471,17 @@ def _heading_items(md: MarkdownIt, env: dict[str, Any], heading_inlines: list[tu
     in the paragraphs and bullets below. Such a heading is an entry, not a section, when it links a paper itself,
     or when what stands below it links one and holds no titled entry of its own."""
     starts = sorted(h.line for h in headings) + [n_lines + 1]
+    # what stands between two lines, found by bisection: a list of many headings stays linear
+    by_line = sorted(entries, key=lambda e: e.line)
+    entry_lines = [e.line for e in by_line]
+    para_toks = sorted(((t.map[0] + 1) if t.map else 0, k, t) for k, (t, _) in enumerate(paragraphs))
+    para_lines = [pl for pl, _, _ in para_toks]
+    roots_by_line = sorted(roots, key=lambda r: r.line)
+    root_lines = [r.line for r in roots_by_line]
+
+    def between(items: list, keys: list[int], a: int, b: int) -> list:
+        return items[bisect.bisect_right(keys, a):bisect.bisect_left(keys, b)]
+
     drop_headings: set[int] = set()
     absorbed: set[int] = set()
     quiet: list[tuple[int, int]] = []  # line ranges whose 'skipped' warnings were the notes of a heading item
@@ -477,17 +489,18 @@ def _heading_items(md: MarkdownIt, env: dict[str, Any], heading_inlines: list[tu
     for heading, tok in heading_inlines:
         if heading.level < 2:
             continue
-        end = next(x for x in starts if x > heading.line)
+        end = starts[bisect.bisect_right(starts, heading.line)]
         piece = analyse(segments(tok.children), heading.line, heading.line)
         piece.written = "#" * heading.level + " " + (tok.content or "")
         if not piece.title:
             continue
-        below = [e for e in entries if heading.line < e.line < end]
+        below = between(by_line, entry_lines, heading.line, end)
         own_paper = any(is_paper_link(rl) for rl in real_links(piece.links))
         titled = [e for e in below if e.title and any(is_paper_link(lk_raw(lk)) for lk in e.links)]
         if not own_paper and titled:
             continue  # a section of papers
-        for ptok in [t for t, _ in paragraphs] + [t for r in roots if heading.line < r.line < end for t in r.inlines]:
+        for ptok in [t for _, _, t in between(para_toks, para_lines, heading.line, end)] + [
+                t for r in between(roots_by_line, root_lines, heading.line, end) for t in r.inlines]:
             pline = (ptok.map[0] + 1) if ptok.map else 0
             if heading.line < pline < end:
                 more = analyse(segments(_parse_inline(md, ptok.content or "", env, ptok)), pline,

@@ -5,6 +5,7 @@ and one word of a title never decides ("BERT Post-Training for Review Reading Co
 on medium.com is a blog whatever its title says)."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -61,8 +62,18 @@ def _host_path(url: str) -> tuple[str, str]:
 
 
 def _on(host: str, path: str, table: tuple[str, ...]) -> bool:
+    hosts, prefixes = _split_table(table)
+    labels = host.split(".")
+    if any(".".join(labels[i:]) in hosts for i in range(len(labels))):  # the host or a domain above it
+        return True
     where = (host[4:] if host.startswith("www.") else host) + path
-    return any(host == h or host.endswith("." + h) or ("/" in h and where.startswith(h)) for h in table)
+    return any(where.startswith(h) for h in prefixes)
+
+
+@functools.lru_cache(maxsize=64)
+def _split_table(table: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A host table as a set of hosts (looked up, not scanned) and its 'host/path' prefixes."""
+    return frozenset(h for h in table if "/" not in h), tuple(h for h in table if "/" in h)
 
 
 def is_paper_link(link: RawLink) -> bool:
