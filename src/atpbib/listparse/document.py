@@ -129,6 +129,7 @@ class _Item:
     inlines: list[Token] = field(default_factory=list)
     children: list["_Item"] = field(default_factory=list)
     end_line: int = 0
+    lead: str = ""  # '2019. ': a year the Markdown took for the number of an ordered list
 
 
 @dataclass
@@ -169,6 +170,7 @@ def _item_pieces(md: MarkdownIt, item: _Item, env: dict[str, Any]) -> list[Piece
         start = (tok.map[0] + 1) if tok.map else item.line
         content = tok.content or ""
         if k == 0:
+            content = item.lead + content
             for sub, line in _split_glued_items(content, start):
                 warnings: list[ListWarning] = []
                 fixed = _repair_split_urls(sub, line, warnings)
@@ -208,6 +210,7 @@ def _walk(tokens: list[Token], title_index: int | None, n_lines: int
     in_head = False
     heading_no = -1
     quoted = 0  # blockquotes around the current token: a quoted paragraph is a paragraph
+    list_starts: list[int | None] = []  # the first number of each open ordered list (None: a bullet list)
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -229,10 +232,17 @@ def _walk(tokens: list[Token], title_index: int | None, n_lines: int
             headings.append(Heading(path=tuple(h for _, h in stack), level=level, line=line))
             if i + 1 < len(tokens) and tokens[i + 1].type == "inline":
                 heading_inlines.append((headings[-1], tokens[i + 1]))
+        elif t in ("ordered_list_open", "bullet_list_open"):
+            list_starts.append(int(tok.attrs.get("start", 1) or 1) if t == "ordered_list_open" else None)
+        elif t in ("ordered_list_close", "bullet_list_close"):
+            if list_starts:
+                list_starts.pop()
         elif t == "list_item_open":
             line = (tok.map[0] + 1) if tok.map else 1
             parent = open_items[-1][0] if open_items else None
             item = _Item(line=line, level=tok.level, section=tuple(h for _, h in stack), parent=parent)
+            if list_starts and list_starts[-1] is not None and 1900 <= list_starts[-1] <= 2099 and tok.info.isdigit():
+                item.lead = f"{tok.info}{tok.markup} "  # '* 2019. *Title*': a list never starts counting at 2019
             item.end_line = line
             (parent.children if parent else roots).append(item)
             open_items.append((item, tok.level))

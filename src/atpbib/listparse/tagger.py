@@ -504,6 +504,7 @@ def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
     text = s.text
     # the title span may carry the authors or the venue written into it with commas or a colon
     text = _names_before(f, text, dated=any(o.hint is not None and o.hint.year for o in spans))
+    text = _names_ahead(f, text)
     text = _fields_after(f, text, single=k > 0 and spans[k - 1].link is not None and
                          not ctx.is_title_label(spans[k - 1].link))
     f.title = re.sub(r"(?<=[^.\s])\.$", "", text.strip(SEPARATORS))
@@ -534,6 +535,24 @@ def _names_before(f: Fields, text: str, dated: bool) -> str:
     return text
 
 
+def _names_ahead(f: Fields, text: str) -> str:
+    """'Q. Guo, X. Qiu, Z. Zhang, Star-Transformer': the people written before the title, with commas."""
+    if f.authors or text.count(",") < 2 or len(text) > 2000:
+        return text
+    parts = text.split(",")
+    for j in range(len(parts) - 1, 1, -1):  # the longest run of names that leaves a title
+        rest = ",".join(parts[j:]).strip(" ,")
+        if not rest or names_in(rest, single=True):
+            continue
+        names = names_in(",".join(parts[:j]))
+        if names and len(names) >= 2:
+            f.authors = names
+            return rest
+        if j <= 3:
+            break
+    return text
+
+
 def _fields_after(f: Fields, text: str, single: bool) -> str:
     """'Title, A. Author, B. Author, NIPS 2017' → 'Title', the venue and the authors taken off the end."""
     head, sep, last = text.rpartition(",")
@@ -544,7 +563,8 @@ def _fields_after(f: Fields, text: str, single: bool) -> str:
             text = head.rstrip(SEPARATORS)
     if not f.authors and "," in text:
         title, names = split_title_authors(text)
-        if names and (single or len(names) > 1 or ET_AL.search(text)):
+        if names and (single or len(names) > 1 or ET_AL.search(text)
+                      or re.match(r"^(?:[A-Z]\.\s?)+(?:-[A-Z]\.\s?)?[^\W\d_]", names[0])):  # '…, K. Ethayarajh'
             f.authors, text = names, title
     return text
 
