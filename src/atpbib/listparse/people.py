@@ -64,6 +64,9 @@ def _is_name(part: str) -> bool:
     for k, word in enumerate(words):
         if _INITIAL.match(word) or (word in PARTICLES and 0 < k < len(words) - 1):
             continue
+        if k > 0 and (re.fullmatch(r"(?:d|l|dell|dall)['’][A-Z][^\W\d_]+", word)
+                      or (re.fullmatch(r"[a-z]\.", word) and k < len(words) - 1)):
+            continue  # "Cyprien de Masson d'Autume", 'C. d. M. d'Autume' (a particle's initial)
         if not is_name_word(word):
             return False
     return not _INITIAL.match(words[-1])  # 'Devlin J.' is written family first; 'J. Devlin' ends with the family
@@ -123,6 +126,12 @@ def _family_first_pairs(parts: list[str]) -> list[str]:
             if len(nxt.split()) == 1 and is_name_word(nxt):
                 out.append(f"{nxt} {p}")
                 guessed += 1
+                i += 2
+                continue
+            given = nxt.split()
+            if i == 0 and len(fam) == 1 and len(given) == 2 and is_name_word(given[0]) and i + 2 < len(parts) \
+                    and (is_name_word(given[1]) or _INITIAL.match(given[1])) and len(parts[i + 2].split()) >= 2:
+                out.append(f"{nxt} {p}")  # Chicago: 'Htut, Phu Mon, Jason Phang', 'Peters, Matthew E., Mark Neumann'
                 i += 2
                 continue
         out.append(p)

@@ -322,7 +322,7 @@ def _rejoin_dashes(spans: list[Span]) -> list[Span]:
         prev = out[-1] if out else None
         if (prev is not None and s.link is None and prev.link is None and s.what == prev.what == "text"
                 and s.sep_before.strip() in ("-", "--", "–", "—") and len(prev.text.split()) == 1
-                and s.style == prev.style and len(out) == 1 and not re.match(r"^[a-z]", s.text)):
+                and s.style == prev.style and not re.match(r"^[a-z]", s.text)):
             prev.text = f"{prev.text} {s.sep_before.strip()} {s.text}"
             prev.sep_after = s.sep_after
             continue
@@ -461,10 +461,10 @@ def tag(segs: list[Seg], ctx: Context) -> tuple[Fields, list[Span]]:
 _LABEL_HEAD = re.compile(r"^(?P<label>[^:：]{1,30}?)\s*[:：]\s+(?P<rest>\S.*)$", re.DOTALL)
 
 
-def _label_apart(spans: list[Span]) -> list[Span]:
+def _label_apart(spans: list[Span], depth: int = 0) -> list[Span]:
     """'follow-up: Title …', 'see also: A. Author …': a label opening the item's text is a span of its own; so is
     a one-word nickname that the title repeats or that a venue follows."""
-    k = next((i for i, o in enumerate(spans) if o.what not in ("number", "punct", "marker")), None)
+    k = next((i for i, o in enumerate(spans) if o.what not in ("number", "punct", "marker", "label")), None)
     if k is None or spans[k].link is not None or spans[k].what != "text":
         return spans
     s = spans[k]
@@ -475,14 +475,17 @@ def _label_apart(spans: list[Span]) -> list[Span]:
     if _label_word(head):
         what = "label"
     elif " " not in head.strip() and (rest.lower().startswith(head.lower() + ":") or (
-            (hint := read_hint(re.split(r"[.;]\s", rest, maxsplit=1)[0])) is not None and hint.year)):
-        what = "text"  # 'exBERT: exBERT: A Visual …', 'exBERT: ACL 2020 Demo. **exBERT: …**': a nickname
+            (hint := read_hint(re.split(r"[.;]\s", rest, maxsplit=1)[0])) is not None and hint.year)
+            or len(names_in(rest) or ()) >= 2):
+        what = "text"  # 'exBERT: exBERT: A Visual …', 'exBERT: ACL 2020 Demo. …', 'UNITER: Y.-C. Chen, L. Li – …'
+
     else:
         return spans
     label = Span(f"{head}:" if what == "label" else head, strong=s.strong, em=s.em, underline=s.underline,
                  quoted=s.quoted, group=s.group, sep_before=s.sep_before, sep_after=":", what=what)
     s.text, s.sep_before = m.group("rest"), ":"
-    return spans[:k] + [label] + spans[k:]
+    out = spans[:k] + [label] + spans[k:]
+    return _label_apart(out, depth + 1) if what == "label" and depth == 0 else out  # 'follow-up: XLNet: XLNet: …'
 
 
 def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
