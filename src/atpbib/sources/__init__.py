@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from types import ModuleType
 from typing import Any
 
@@ -30,6 +31,13 @@ REGISTERED: tuple[str, ...] = (
     "crossref",
 )
 NAMES = REGISTERED  # kept for callers of the former name
+
+
+class SearchWhen(str, Enum):
+    """When a source that can search is asked by title (see plan.searches)."""
+
+    NO_PUBLISHED = "no-published"  # while no published version is verified
+    UNIDENTIFIED = "nothing"  # only when no source identifies the work at all (a long-tail title match)
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,8 @@ class Source:
     lookup_many: Callable[[Any, list[str], dict], dict] | None = None  # (fetcher, ids, errors) → {id: Record}
     search: Callable[[Any, str], list] | None = None  # (fetcher, query text) → Records to verify
     search_steps: Callable[[str, Sequence[Any]], list[tuple[str, str]]] | None = None  # (title, authors) → rungs
-    follows: tuple[str, ...] = ()  # sources whose records, naming an id of `scheme`, this source fetches
+    follows: bool = True  # it looks up an id of its scheme that another source's record names (plan.follows)
+    follows_except: tuple[str, ...] = ()  # …except in these sources' records (what they name is answered)
     enriches_hits: bool = False  # a search hit of its own is re-read by its id (a DBLP hit → its BibTeX)
     ids_name_venue: bool = False  # an id of its scheme names the venue version itself: no search needed
     missing: str = "no record for {id}"  # the problem line when it does not know an id
@@ -55,8 +64,9 @@ class Source:
     batch_schemes: tuple[str, ...] = ()  # one batch for ids of all these schemes ("arxiv:ID", "acl:ID"): lookup_many
     wants: Callable[[str], bool] | None = None  # which ids of its scheme it looks up (Crossref: not arXiv's DOIs)
     optional: bool = False  # a long-tail source: its failure is noted for the run, never makes a work partial
-    search_when: str = "no-published"  # search while no published version is verified; "nothing": only when
-    #                                    no source identifies the work at all (a long-tail title match)
+    search_when: SearchWhen = SearchWhen.NO_PUBLISHED
+    preprint_authority: bool = False  # its record is the preprint itself (others' copies of it come second)
+    abstract_authority: bool = False  # its abstract is preferred to every other source's
 
 
 class SourceError(Exception):
@@ -144,5 +154,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["NAMES", "REGISTERED", "SOURCES", "Source", "SourceError", "by_name", "is_http_status", "label_of",
+__all__ = ["NAMES", "REGISTERED", "SOURCES", "SearchWhen", "Source", "SourceError", "by_name", "is_http_status", "label_of",
            "rank_of", "register", "registry", "unregister"]

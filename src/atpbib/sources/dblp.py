@@ -228,7 +228,7 @@ SOURCE = Source(
     search=lambda fetcher, text: search(fetcher, text),
     search_steps=lambda title, authors: search_rungs(title, authors[0].family if authors else None),
     enriches_hits=True,
-    follows=("s2",), wants=lambda key: not key.startswith("journals/corr/"),  # S2's DBLP id is often the CoRR copy
+    wants=lambda key: not key.startswith("journals/corr/"),  # S2's DBLP id is often the CoRR copy
     missing="no record for {id}",
 )
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..model import Ids, Record
 from ..names import clean_space, person_from_display
-from . import Source, SourceError, is_http_status
+from . import SearchWhen, Source, SourceError, is_http_status
 
 FIELDS = "title,authors,year,venue,externalIds,publicationTypes"
 BATCH_MAX = 500
@@ -50,7 +50,8 @@ def record_of(paper: Any) -> Record | None:
     return Record(
         source="s2", source_key=str(paper.get("paperId") or ""), title=clean_space(paper["title"]),
         authors=tuple(person_from_display(n) for n in names), year=year, type="misc", published=False,
-        venue=None, ids=Ids(arxiv=arxiv, acl=acl, doi=doi, dblp=dblp),
+        venue=None, venue_status=clean_space(paper.get("venue")) or None if isinstance(paper.get("venue"), str) else None,
+        ids=Ids(arxiv=arxiv, acl=acl, doi=doi, dblp=dblp),
     )
 
 
@@ -132,7 +133,7 @@ SOURCE = Source(
     endpoints=(("s2", "ATPBIB_S2_API", "https://api.semanticscholar.org/graph/v1"),),
     intervals=(("s2", 1.0),),  # one request a second (with a key; the shared pool is slower still)
     batch_schemes=("arxiv", "acl", "doi"), lookup_many=lookup_many,
-    search=search_match, search_when="nothing",
+    search=search_match, search_when=SearchWhen.UNIDENTIFIED,
     missing="no record for {id}",
 )
 
