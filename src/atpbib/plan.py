@@ -61,6 +61,8 @@ class Evidence:
     venue_named: bool = False  # an id of the group names the venue version itself: no search
     search_started: bool = False
     searching: int = 0  # searches under way
+    under_way: list[Request] = field(default_factory=list)  # look-ups sent, not answered
+    deferred: list[Request] = field(default_factory=list)  # follow-ups waiting for a more authoritative answer
 
     @property
     def phase(self) -> Phase:
@@ -68,7 +70,7 @@ class Evidence:
             return Phase.DONE
         if self.searching:
             return Phase.SEARCH
-        if self.pending:
+        if self.pending or self.deferred:
             return Phase.LOOKUP if self.asked <= _own(self.ids) else Phase.FOLLOW
         if not (self.search_started or self.venue_named or has_published(self.records)):
             return Phase.SEARCH  # look-ups done, the version still open: the searches are next
@@ -80,11 +82,19 @@ class Evidence:
         for r in out:
             if r.kind in ("lookup", "batch"):
                 self.pending += 1
+                self.under_way.append(r)
                 if r.scheme:
                     self.asked.add((r.scheme, r.value.split(":", 1)[-1].lower() if r.kind == "batch" else r.value.lower()))
             elif r.kind == "search":
                 self.searching += 1
         return out
+
+    def claim_later(self, requests: list[Request]) -> list[Request]:
+        """Deferred follow-ups count as asked (no second copy is planned) but not as under way."""
+        for r in requests:
+            if r.scheme:
+                self.asked.add((r.scheme, r.value.lower()))
+        return requests
 
     def add(self, record: Record) -> bool:
         """Keep a record unless one batch already gave the same paper under another of its ids."""
@@ -169,16 +179,58 @@ def follow_ups(ev: Evidence, record: Record, sources: Sequence[Any]) -> list[Req
     return out
 
 
-def answered(ev: Evidence, request: Request, record: Record | None, sources: Sequence[Any]) -> list[Request]:
-    """A look-up's answer is in: keep the record and return the follow-ups it calls for."""
+def _rank(sources: Sequence[Any], name: str) -> int:
+    return next((s.rank for s in sources if s.name == name), 9)
+
+
+def settled_rank(ev: Evidence, sources: Sequence[Any]) -> int | None:
+    """The authority (rank) of the best published record an id look-up gave (not a search hit): a source
+    of lower authority has nothing to add to the version it settles."""
+    ranks = [_rank(sources, r.source) for r in ev.records if r.published and r.match is None]
+    return min(ranks) if ranks else None
+
+
+def needed(ev: Evidence, requests: Iterable[Request], sources: Sequence[Any]) -> tuple[list[Request], list[Request]]:
+    """Split follow-ups into (send now, wait): none to a source less authoritative than a published record
+    the group holds (an Anthology record, an accepted OpenReview note, a DOI's record); wait while a
+    look-up of a more authoritative source is under way (its answer may settle the version)."""
+    settled = settled_rank(ev, sources)
+    now, later = [], []
+    for r in requests:
+        rank = _rank(sources, r.source)
+        if settled is not None and rank > settled:
+            continue
+        if any(_rank(sources, w.source) < rank and not by_source(sources, w.source).secondary for w in ev.under_way):
+            later.append(r)
+        else:
+            now.append(r)
+    return now, later
+
+
+def by_source(sources: Sequence[Any], name: str) -> Any:
+    return next(s for s in sources if s.name == name)
+
+
+def _done(ev: Evidence, request: Request) -> None:
     ev.pending -= 1
-    if record is None:
-        return []
-    if request.match is not None:
-        record = replace(record, match=request.match)
-    if not ev.add(record):
-        return []
-    return ev.claim(follow_ups(ev, record, sources))
+    if request in ev.under_way:
+        ev.under_way.remove(request)
+
+
+def answered(ev: Evidence, request: Request, record: Record | None, sources: Sequence[Any]) -> list[Request]:
+    """A look-up's answer is in: keep the record; return the follow-ups it calls for and those that
+    waited for it and are still needed."""
+    _done(ev, request)
+    follow: list[Request] = []
+    if record is not None:
+        if request.match is not None:
+            record = replace(record, match=request.match)
+        if ev.add(record):
+            follow = follow_ups(ev, record, sources)
+    waiting, ev.deferred = ev.deferred, []
+    now, later = needed(ev, waiting + follow, sources)
+    ev.deferred = ev.claim_later(later)
+    return ev.claim(now)
 
 
 # -- 3. searches --------------------------------------------------------------------------------------
@@ -214,7 +266,7 @@ def lead_says_preprint_only(ev: Evidence, sources: Sequence[Any]) -> bool:
 def searches(ev: Evidence, sources: Sequence[Any]) -> list[Request]:
     """The first title rung of every source that can search, once the look-ups are done and the version
     is still open: never for a work an id names at its venue, or one already published."""
-    if not ev.resolvable or ev.pending or ev.search_started or ev.venue_named:
+    if not ev.resolvable or ev.pending or ev.deferred or ev.search_started or ev.venue_named:
         return []
     ev.search_started = True
     if has_published(ev.records):
@@ -292,7 +344,7 @@ def searched(ev: Evidence, request: Request, hits: list[Record] | None, sources:
 def failed(ev: Evidence, request: Request) -> None:
     """A request failed (the scheduler notes the problem): it is no longer under way; a search stops."""
     if request.kind in ("lookup", "batch"):
-        ev.pending -= 1
+        _done(ev, request)
     elif request.kind == "search":
         ev.searching -= 1
 
