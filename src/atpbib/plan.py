@@ -195,15 +195,14 @@ def needed(ev: Evidence, requests: Iterable[Request], sources: Sequence[Any]) ->
     the group holds (an Anthology record, an accepted OpenReview note, a DOI's record); wait while a
     look-up of a more authoritative source is under way (its answer may settle the version)."""
     settled = settled_rank(ev, sources)
-    now, later = [], []
-    for r in requests:
+    now: list[Request] = []
+    later: list[Request] = []
+    for r in sorted(requests, key=lambda r: _rank(sources, r.source)):
         rank = _rank(sources, r.source)
         if settled is not None and rank > settled:
             continue
-        if any(_rank(sources, w.source) < rank and not by_source(sources, w.source).secondary for w in ev.under_way):
-            later.append(r)
-        else:
-            now.append(r)
+        ahead = [w for w in ev.under_way + now if not by_source(sources, w.source).secondary]
+        (later if any(_rank(sources, w.source) < rank for w in ahead) else now).append(r)
     return now, later
 
 
