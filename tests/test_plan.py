@@ -102,18 +102,18 @@ def test_an_id_already_asked_or_named_by_the_group_itself_is_not_followed_again(
     assert plan.follow_ups(e, again, SOURCES) == []
 
 
-def test_a_published_record_from_an_id_settles_the_version_for_less_authoritative_sources():
+def test_a_follow_up_waits_for_a_more_authoritative_answer_and_then_completes_the_same_version():
     e = ev(arxiv="2001.00001")
     start(e)
     lead = rec("leads", "s2-1", acl="2020.acl-main.7", dblp="conf/acl/Doe20")
     batch = next(r for r in e.under_way if r.source == "leads")
     more = plan.answered(e, batch, lead, SOURCES)
-    assert [r.source for r in more] == ["venue"]  # the index waits: the venue's answer may settle it
-    assert [r.source for r in e.deferred] == ["index"]
+    assert [r.source for r in more] == ["venue"]  # the index waits: the venue's answer comes first
+    assert [r.source for r in e.deferred] == ["index"] and e.phase is Phase.FOLLOW
     venue = rec("venue", "2020.acl-main.7", published=True, acl="2020.acl-main.7")
-    assert plan.answered(e, more[0], venue, SOURCES) == []
-    assert e.deferred == []  # settled: the index's record is not needed
-    assert plan.settled_rank(e, SOURCES) == 0
+    released = plan.answered(e, more[0], venue, SOURCES)
+    # the index's record of the same version still completes it (a volume the venue's record lacks)
+    assert [(r.source, r.value) for r in released] == [("index", "conf/acl/Doe20")] and e.deferred == []
 
 
 def test_a_deferred_follow_up_is_sent_when_the_better_answer_does_not_settle():

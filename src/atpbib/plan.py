@@ -45,6 +45,7 @@ class Request:
     own: bool = True  # the group's own id: a miss is a problem of the work
     scheme: str | None = None  # a look-up's id scheme
     title: str | None = None  # a search's title (its rungs are made from it)
+    container: str | None = None  # an enrich's proceedings: one record of them lends the others its container
 
 
 @dataclass
@@ -183,26 +184,14 @@ def _rank(sources: Sequence[Any], name: str) -> int:
     return next((s.rank for s in sources if s.name == name), 9)
 
 
-def settled_rank(ev: Evidence, sources: Sequence[Any]) -> int | None:
-    """The authority (rank) of the best published record an id look-up gave (not a search hit): a source
-    of lower authority has nothing to add to the version it settles."""
-    ranks = [_rank(sources, r.source) for r in ev.records if r.published and r.match is None]
-    return min(ranks) if ranks else None
-
-
-def needed(ev: Evidence, requests: Iterable[Request], sources: Sequence[Any]) -> tuple[list[Request], list[Request]]:
-    """Split follow-ups into (send now, wait): none to a source less authoritative than a published record
-    the group holds (an Anthology record, an accepted OpenReview note, a DOI's record); wait while a
-    look-up of a more authoritative source is under way (its answer may settle the version)."""
-    settled = settled_rank(ev, sources)
+def in_order(ev: Evidence, requests: Iterable[Request], sources: Sequence[Any]) -> tuple[list[Request], list[Request]]:
+    """Split follow-ups into (send now, wait): one waits while a look-up of a more authoritative source is
+    under way for the group (the Anthology's record before DBLP's of the same TACL article)."""
     now: list[Request] = []
     later: list[Request] = []
     for r in sorted(requests, key=lambda r: _rank(sources, r.source)):
-        rank = _rank(sources, r.source)
-        if settled is not None and rank > settled:
-            continue
         ahead = [w for w in ev.under_way + now if not by_source(sources, w.source).secondary]
-        (later if any(_rank(sources, w.source) < rank for w in ahead) else now).append(r)
+        (later if any(_rank(sources, w.source) < _rank(sources, r.source) for w in ahead) else now).append(r)
     return now, later
 
 
@@ -218,7 +207,8 @@ def _done(ev: Evidence, request: Request) -> None:
 
 def answered(ev: Evidence, request: Request, record: Record | None, sources: Sequence[Any]) -> list[Request]:
     """A look-up's answer is in: keep the record; return the follow-ups it calls for and those that
-    waited for it and are still needed."""
+    waited for it. (A follow-up is sent even when a more authoritative record is in: records of the very
+    same version complete it — DBLP's volume of a TACL article, Crossref's booktitle of a DBLP record.)"""
     _done(ev, request)
     follow: list[Request] = []
     if record is not None:
@@ -227,7 +217,7 @@ def answered(ev: Evidence, request: Request, record: Record | None, sources: Seq
         if ev.add(record):
             follow = follow_ups(ev, record, sources)
     waiting, ev.deferred = ev.deferred, []
-    now, later = needed(ev, waiting + follow, sources)
+    now, later = in_order(ev, waiting + follow, sources)
     ev.deferred = ev.claim_later(later)
     return ev.claim(now)
 
@@ -335,8 +325,9 @@ def searched(ev: Evidence, request: Request, hits: list[Record] | None, sources:
     better = [r for r in follow if by_name[r.source].rank < source.rank]
     out = ev.claim(follow)
     if not better and source.enriches_hits and source.lookup is not None:
-        out.append(Request(source.name, "enrich", best.source_key, "re-read the verified hit by its key",
-                           match=best.match, own=False))
+        shared = source.container_of(best) if source.container_of is not None else None
+        out.append(Request(source.name, "enrich", best.source_key, "re-read the verified hit by its key"
+                           + (f" (or a paper of {shared})" if shared else ""), match=best.match, own=False, container=shared))
     return out
 
 
@@ -348,19 +339,36 @@ def failed(ev: Evidence, request: Request) -> None:
         ev.searching -= 1
 
 
+CONTAINER_FIELDS = ("venue", "container_title")  # the proceedings' names, as its record gives them
+CONTAINER_FILLS = ("editors", "publisher", "address", "series", "volume", "isbn")  # where the hit has none
+
+
+def lend(hit: Record, paper: Record) -> Record:
+    """A hit completed from another paper of the same proceedings: the proceedings' fields only (booktitle,
+    editors, publisher, address, series, volume); pages, DOI, title and authors stay the hit's own."""
+    fields = {f: getattr(paper, f) for f in CONTAINER_FIELDS if getattr(paper, f) not in (None, "", ())}
+    fields.update({f: getattr(paper, f) for f in CONTAINER_FILLS
+                   if getattr(hit, f) in (None, "", ()) and getattr(paper, f) not in (None, "", ())})
+    return replace(hit, **fields)
+
+
 def enriched(ev: Evidence, hit_key: str, source: str, record: Record | None) -> None:
-    """A hit re-read by its key replaces the hit (its search fields fill what the record lacks)."""
+    """A hit re-read by its key replaces the hit (its search fields fill what the record lacks); a record
+    of another paper of the same proceedings lends the hit its proceedings' fields."""
     if record is None:
         return
     hit = next((r for r in ev.records if r.source == source and r.source_key == hit_key and r.match is not None
                 and r.match.accepted), None)
     if hit is None:
         return
-    full = replace(record, match=hit.match, ids=record.ids.merged(hit.ids), venue=record.venue or hit.venue,
-                   published=hit.published, authors=record.authors or hit.authors)
+    if record.source_key != hit_key:
+        full = lend(hit, record)
+    else:
+        full = replace(record, match=hit.match, ids=record.ids.merged(hit.ids), venue=record.venue or hit.venue,
+                       published=hit.published, authors=record.authors or hit.authors)
     ev.records = [r for r in ev.records if r is not hit] + [full]
 
 
-__all__ = ["Evidence", "MAX_REJECTED_KEPT", "failed", "Phase", "Request", "SearchWhen", "answered", "enriched", "follow_ups",
+__all__ = ["Evidence", "MAX_REJECTED_KEPT", "failed", "Phase", "Request", "SearchWhen", "answered", "enriched", "lend", "follow_ups",
            "follows", "has_published", "lookups", "names_venue", "reference", "rung", "searched", "searches",
            "verified"]

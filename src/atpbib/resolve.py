@@ -22,7 +22,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import merge as merging
@@ -169,9 +169,9 @@ class _Run:
         if req.kind == "lookup":
             self.lanes.once(source.name, (source.name, req.value), lambda: source.lookup(self.fetcher, req.value, query),
                             lambda record, error: self.looked_up(gi, req, record, error))
-        elif req.kind == "enrich":
-            self.lanes.once(source.name, (source.name, "enrich", req.value),
-                            lambda: source.lookup(self.fetcher, req.value, query),
+        elif req.kind == "enrich":  # one paper's record per proceedings serves every paper of them
+            key = ("container", req.container) if req.container else ("enrich", req.value)
+            self.lanes.once(source.name, (source.name, *key), lambda: source.lookup(self.fetcher, req.value, query),
                             lambda record, error: self.enriched(gi, req, record, error))
         elif req.kind == "search":
             self.lanes.once(source.name, (source.name, "search", req.value.lower()),
@@ -192,6 +192,8 @@ class _Run:
         self.advance(gi)
 
     def enriched(self, gi: int, req: Request, record: Record | None, error: BaseException | None) -> None:
+        if req.container and (error is not None or record is None or not record.published):
+            return self.send(gi, replace(req, container=None))  # the other paper's record failed: read its own
         if error is not None:
             self.problem(gi, self.by_name[req.source], error)
             return  # the search hit itself stays as the record
