@@ -200,7 +200,12 @@ def whole_list(fake):
 
     fake.clear()
     result = resolve_sections(fake, [])
+    WHOLE_REQUESTS.clear()
+    WHOLE_REQUESTS.update({s: list(fake.requests(s)) for s in ("arxiv", "acl", "openreview", "dblp", "s2", "crossref")})
     return [_work_json(w) for w in result.works]
+
+
+WHOLE_REQUESTS: dict[str, list[str]] = {}
 
 
 def test_whole_list_every_work_is_cited_as_its_facts_say(whole_list):
@@ -222,3 +227,16 @@ def test_whole_list_accepts_no_lookalike(whole_list):
     by_line = {e["line"]: w for w in whole_list for e in w["entries"]}
     took = [line for line, e in exp.items() if line in by_line and not score_work(e, by_line[line])["no look-alike"]]
     assert took == []
+
+
+def test_whole_list_asks_dblp_only_what_nothing_else_answered(whole_list):
+    """ISSUE 20: S2's DBLP keys are fetched instead of searched, a paper S2 knows only as a preprint climbs
+    no rung past the exact title, one paper record per proceedings serves the others. Before: 149 DBLP
+    requests for 114 papers (1.31 a paper)."""
+    papers = len(whole_list)
+    dblp_requests = WHOLE_REQUESTS["dblp"]
+    assert len(dblp_requests) == len(set(dblp_requests))
+    assert len(dblp_requests) / papers <= 0.85, len(dblp_requests)
+    searches = [p for p in dblp_requests if "/search/" in p]
+    records = [p for p in dblp_requests if "/rec/" in p]
+    assert len(searches) + len(records) == len(dblp_requests) and len(records) < len(searches)
