@@ -178,12 +178,16 @@ def with_keys(works: list[Work], parsed: Any, kinds: Sequence[str], fetcher: Any
         with Fetcher(cache_dir, offline=True) as quiet:
             rest += resolve_entries(others, quiet).works
     # a selected work also listed in an unselected section is one work: it keeps its whole-list position
-    from .identity import same_work
+    from .identity import TwinIndex
 
     position = {id(w): w.first_entry.line for w in works}
+    twins = TwinIndex(works)
+    for i, w in enumerate(works):
+        twins.add(i, w)
     unique_rest = []
     for other in rest:
-        twin = next((w for w in works if same_work(w, other)), None)
+        at = twins.find(other)
+        twin = None if at is None else works[at]
         if twin is None:
             unique_rest.append(other)
         else:
