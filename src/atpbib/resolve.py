@@ -102,7 +102,7 @@ class _Lanes:
 class _Run:
     """One resolution run: sends what `plan` asks for each group, feeds the answers back to it."""
 
-    def __init__(self, fetcher: Any, groups: list[Group]):
+    def __init__(self, fetcher: Any, groups: list[Group], answers: Any = None):
         from .sources import registry
 
         self.sources = registry()
@@ -114,6 +114,22 @@ class _Run:
         self.failed: dict[str, str] = {}
         self.lanes = _Lanes(self.sources)
         self.lock = self.lanes.lock
+        self.answers = answers  # remembered parsed answers (answers.py): a warm run parses nothing again
+
+    def remembered(self, key: tuple, fn: Callable[[], Any], *, keep: Callable[[], bool] = lambda: True) -> Callable[[], Any]:
+        """fn, answered from the remembered answers when they hold `key`; its answer remembered if `keep()`."""
+        if self.answers is None:
+            return fn
+
+        def run() -> Any:
+            hit, value = self.answers.get(key)
+            if hit:
+                return value
+            value = fn()
+            if keep():
+                self.answers.put(key, value)
+            return value
+        return run
 
     def problem(self, gi: int, source: Any, error: BaseException | str) -> None:
         """Note why a work lacks a source's record; a failed service is also noted once for the run.
@@ -159,23 +175,25 @@ class _Run:
                 for gi, req in asks:
                     self.looked_up(gi, req, (found or {}).get(value), error or failures.get(value))
 
-        self.lanes.once(source.name, (source.name, "batch", tuple(ids)),
-                        lambda: source.lookup_many(self.fetcher, ids, failures), done)
+        key = (source.name, "batch", tuple(ids))
+        self.lanes.once(source.name, key, self.remembered(key, lambda: source.lookup_many(self.fetcher, ids, failures),
+                                                          keep=lambda: not failures), done)
 
     def send(self, gi: int, req: Request) -> None:
         """Run one request of group gi in its source's lane; its answer goes back to the plan."""
         source = self.by_name[req.source]
         query = self.groups[gi].first
         if req.kind == "lookup":
-            self.lanes.once(source.name, (source.name, req.value), lambda: source.lookup(self.fetcher, req.value, query),
+            key: tuple = (source.name, req.value)
+            self.lanes.once(source.name, key, self.remembered(key, lambda: source.lookup(self.fetcher, req.value, query)),
                             lambda record, error: self.looked_up(gi, req, record, error))
         elif req.kind == "enrich":  # one paper's record per proceedings serves every paper of them
-            key = ("container", req.container) if req.container else ("enrich", req.value)
-            self.lanes.once(source.name, (source.name, *key), lambda: source.lookup(self.fetcher, req.value, query),
+            key = (source.name, "container", req.container) if req.container else (source.name, "enrich", req.value)
+            self.lanes.once(source.name, key, self.remembered(key, lambda: source.lookup(self.fetcher, req.value, query)),
                             lambda record, error: self.enriched(gi, req, record, error))
         elif req.kind == "search":
-            self.lanes.once(source.name, (source.name, "search", req.value.lower()),
-                            lambda: source.search(self.fetcher, req.value),
+            key = (source.name, "search", req.value.lower())
+            self.lanes.once(source.name, key, self.remembered(key, lambda: source.search(self.fetcher, req.value)),
                             lambda hits, error: self.searched(gi, req, hits, error))
 
     def looked_up(self, gi: int, req: Request, record: Record | None, error: BaseException | None) -> None:
@@ -221,6 +239,21 @@ class _Run:
             self.send(gi, r)
 
 
+def _answers_for(fetcher: Any) -> Any:
+    """The remembered answers of the fetcher's cache folder (answers.py), without making a lazy fetcher."""
+    from . import answers
+
+    planned = getattr(fetcher, "planned", None)
+    if planned is not None:
+        from .config import fetch_settings
+
+        days = float(fetch_settings().get("expire_after_days", 30.0))
+        return answers.open_for(planned["cache_dir"], refresh=planned["refresh"], lifetime_days=days)
+    days = float(getattr(getattr(fetcher, "cache", None), "expire_after_days", 30.0))
+    return answers.open_for(getattr(fetcher, "cache_dir", None), refresh=bool(getattr(fetcher, "refresh", False)),
+                            lifetime_days=days)
+
+
 def unverified_reasons(records: Sequence[Record]) -> list[Problem]:
     """Why a work that found candidates still has none: the best rejected hit and the reason."""
     from .sources import label_of
@@ -238,11 +271,13 @@ def unverified_reasons(records: Sequence[Record]) -> list[Problem]:
 def resolve_queries(queries: Sequence[Query], fetcher: Any) -> ResolveResult:
     """Resolve source-neutral queries into works (input order), using `fetcher` for every request."""
     groups = group_queries(queries)
-    run = _Run(fetcher, groups)
+    run = _Run(fetcher, groups, _answers_for(fetcher))
     try:
         run.start()
     finally:
         run.wait()
+    if run.answers is not None and not run.failed:
+        run.answers.save()
     works: list[Work] = []
     twins = TwinIndex(works)
     records_of: list[list[Record]] = []
@@ -277,8 +312,9 @@ def resolve_queries(queries: Sequence[Query], fetcher: Any) -> ResolveResult:
         records_of.append(list(recs))
         problems_of.append(list(probs))
         queries_of.append(list(g.queries))
-    events = list(getattr(fetcher, "events", []))
-    requests = {h: s.requests for h, s in getattr(fetcher, "stats", {}).items()}
+    unmade = getattr(fetcher, "made", True) is False  # every answer was remembered: no fetcher was needed
+    events = [] if unmade else list(getattr(fetcher, "events", []))
+    requests = {} if unmade else {h: s.requests for h, s in getattr(fetcher, "stats", {}).items()}
     return ResolveResult(works=works, failed_sources=dict(run.failed), events=events, requests=requests)
 
 
