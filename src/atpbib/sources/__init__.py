@@ -3,8 +3,9 @@
 A `Source` says everything the resolver and the fetch layer need to know of a service: its name, its base
 URLs (overridable by environment variable), its politeness (seconds between requests), how many requests
 it may have in flight, its authority (which record is the version to cite), and its steps: look records up
-by an identifier scheme (one by one, or many at once), search by title in rungs, and which other sources'
-records it follows up (the ACL Anthology fetches the Anthology record that a DBLP hit names).
+by an identifier scheme (one by one, or many at once), search by title in rungs, and whether it follows up
+the ids of its scheme that other records name (the ACL Anthology fetches the Anthology record a DBLP hit
+names; any source does unless it opts out). What to ask when is decided by atpbib.plan from these.
 
 Sources never retry, cache or sleep: every request goes through the shared fetch layer, which does.
 Parsers are pure functions over bytes/text/JSON so they can be tested on recorded shapes.

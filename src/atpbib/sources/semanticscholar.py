@@ -5,7 +5,8 @@ arXiv's batch; a `GET /paper/search/match` title match for works no other source
 `externalIds` (DBLP, ACL, DOI, ArXiv) are leads that the authoritative sources follow; its own fields only
 fill what no authoritative record gives (the authors of a report nobody else lists). Its known flaws are
 kept out of the output by the merge rules: `year` is the earliest (often the preprint's) and `venue` free
-text, so neither is ever used; initials ("R. Child") lose to any full name; a DBLP id that points at the
+text, so neither is ever cited (the venue is kept as `venue_status`, a lead: a paper S2 knows only at
+"arXiv.org" climbs no DBLP search rung past the exact title, plan.lead_says_preprint_only); initials ("R. Child") lose to any full name; a DBLP id that points at the
 CoRR record is not followed. It answers 429 without Retry-After: the fetch layer backs off exponentially.
 """
 from __future__ import annotations
