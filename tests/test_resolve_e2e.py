@@ -275,3 +275,11 @@ def test_a_warm_run_reads_the_parsed_answers_and_never_makes_its_fetcher(fake, t
     assert answers.open_for(cache).known  # written again under the new state
     _, made = run(["Compression"], refresh=True)
     assert made
+    import sqlite3
+    import time as _time
+
+    con = sqlite3.connect(str(cache / "http_cache.sqlite"))
+    with con:  # one cached answer expires: the remembered answers are not used until it is asked again
+        con.execute("UPDATE responses SET expires = ? WHERE rowid = (SELECT MIN(rowid) FROM responses)", (int(_time.time()) - 1,))
+    con.close()
+    assert not answers.open_for(cache).known

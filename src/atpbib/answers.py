@@ -1,11 +1,11 @@
 """Parsed answers, remembered: a warm run reads the records a source's answers were parsed into, instead
 of opening the HTTP cache, rebuilding every request and parsing every cached body again (ISSUE 20).
 
-One small JSON file per state of the HTTP cache: keyed by its answers' count and last row id, the
-parsers' own source files (size and mtime) and FORMAT, so any new answer in the cache, a cleared cache or
-an upgraded atpbib means parsing again. It holds only what a request answered (never an error), and is
-trusted for at most MAX_AGE_HOURS after it was written: an HTTP answer that expires meanwhile is re-read
-at most that much later. Plain JSON, never pickle (a file in a cache folder is data, not code); any
+One small JSON file per state of the HTTP cache: keyed by its answers' count, last row id and expiry
+times, the parsers' own source files (size and mtime) and FORMAT, so any new answer in the cache, a
+cleared cache or an upgraded atpbib means parsing again. It holds only what a request answered (never an
+error), and is not used once the earliest answer in the HTTP cache has expired (that answer is asked
+again, as without it). Plain JSON, never pickle (a file in a cache folder is data, not code); any
 problem reading or writing it just means asking the fetcher.
 """
 from __future__ import annotations
@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
-MAX_AGE_HOURS = 24.0
+FORMAT = 2
 
 
 def _fingerprint() -> str:
@@ -130,9 +129,10 @@ class Answers:
 CACHE_FILE = "http_cache.sqlite"  # fetch.cache.CACHE_FILE (not imported: a remembered run loads no network stack)
 
 
-def cache_state(cache_dir: Path) -> str | None:
-    """What changes whenever an answer is added to or replaced in the HTTP cache (its rows' count and
-    last rowid), read with the stdlib's sqlite3; None when there is no cache file."""
+def cache_state(cache_dir: Path) -> tuple[str, float | None] | None:
+    """What changes whenever an answer is added to, replaced in or cleared from the HTTP cache (its rows'
+    count, last rowid and expiry times), and when its earliest answer expires; read with the stdlib's
+    sqlite3 (requests-cache's `responses` table); None when there is no cache file."""
     import sqlite3
 
     db = cache_dir / CACHE_FILE
@@ -141,35 +141,34 @@ def cache_state(cache_dir: Path) -> str | None:
     try:
         con = sqlite3.connect(str(db), timeout=1.0)  # read only; a plain connection leaves no -wal/-shm behind
         try:
-            count, last = con.execute("SELECT COUNT(*), MAX(rowid) FROM responses").fetchone()
+            count, last, first_expiry, last_expiry = con.execute(
+                "SELECT COUNT(*), MAX(rowid), MIN(expires), MAX(expires) FROM responses").fetchone()
         finally:
             con.close()
-        return f"{count}:{last}"
+        return f"{count}:{last}:{first_expiry}:{last_expiry}", first_expiry
     except sqlite3.Error:
         return None
 
 
 def _path(cache_dir: Path) -> Path | None:
     state = cache_state(cache_dir)
-    if state is None:
-        return None
-    digest = hashlib.sha256("\0".join((str(FORMAT), _fingerprint(), state)).encode()).hexdigest()
+    if state is None or (state[1] is not None and time.time() >= float(state[1])):
+        return None  # no cache yet, or an answer in it has expired: ask (and remember again afterwards)
+    digest = hashlib.sha256("\0".join((str(FORMAT), _fingerprint(), state[0])).encode()).hexdigest()
     return cache_dir / "parsed" / f"{digest[:32]}.json"
 
 
 def open_for(cache_dir: str | Path | None, *, refresh: bool = False, lifetime_days: float = 30.0) -> Answers | None:
     """The remembered answers for this state of the HTTP cache in `cache_dir` (empty when there are none
-    yet); None when there is no cache folder, a refresh asks every service again, or cached answers do
-    not live long enough to be worth remembering (ATPBIB_CACHE_DAYS)."""
-    max_age = min(MAX_AGE_HOURS * 3600, lifetime_days * 86400)
-    if not cache_dir or refresh or max_age <= 0:
+    yet); None when there is no cache folder, a refresh asks every service again, or cached answers expire
+    at once (ATPBIB_CACHE_DAYS=0)."""
+    if not cache_dir or refresh or lifetime_days <= 0:
         return None
     path = _path(Path(cache_dir))
     if path is None:
         return Answers(Path(cache_dir) / "parsed" / "pending.json")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        fresh = data.get("format") == FORMAT and time.time() - float(data.get("written", 0)) < max_age
-        return Answers(path, data["answers"] if fresh else None)
+        return Answers(path, data["answers"] if data.get("format") == FORMAT else None)
     except (OSError, ValueError, KeyError, TypeError):
         return Answers(path)
