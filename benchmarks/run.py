@@ -317,7 +317,7 @@ t7 = time.perf_counter()
 top = []
 if len(sys.argv) > 2:  # second, profiled pass: CPU time spent in the resolve lanes (worker threads)
     profs, lock = [], threading.Lock()
-    orig = R._Run._run_task
+    orig = R._Lanes._run
     def run_task(self, key, fn):
         p = cProfile.Profile(time.thread_time); p.enable()
         try:
@@ -325,7 +325,7 @@ if len(sys.argv) > 2:  # second, profiled pass: CPU time spent in the resolve la
         finally:
             p.disable()
             with lock: profs.append(p)
-    R._Run._run_task = run_task
+    R._Lanes._run = run_task
     resolve_entries(chosen, fetcher)
     if profs:
         st = pstats.Stats(profs[0])

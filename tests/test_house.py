@@ -119,3 +119,46 @@ def test_ids_have_one_table():
     assert "github" not in ids.PAPER_SCHEMES and "arxiv" in ids.PAPER_SCHEMES
     for raw in ("1909.10351v2", "math.CA/0611800"):
         assert dblp.record_ids("k", "CoRR", f"abs/{raw}", [], None).arxiv == ids.norm_arxiv(raw)
+
+
+def test_the_identity_index_finds_what_a_full_scan_finds():
+    """ISSUE 20: one index (ids first, then a title prefilter by length) under the one rule — the same
+    answers as comparing against every record, for exact, truncated, typo'd, shared-id and clashing-id probes."""
+    import random
+
+    from atpbib.identity import IdentityIndex
+
+    rng = random.Random(20)
+    words = "sparse dense widget gadget learning model attention network robust neural graph token".split()
+    items = []
+    for i in range(400):
+        title = " ".join(rng.choice(words) for _ in range(rng.randint(3, 9))) + f" {i % 50}"
+        ids = Ids(arxiv=f"2001.{i:05d}") if i % 3 == 0 else Ids(doi=f"10.1/{i}") if i % 3 == 1 else Ids()
+        items.append((ids, title))
+    index = IdentityIndex()
+    for pos, (ids, title) in enumerate(items):
+        index.add(pos, ids, title)
+    probes = []
+    for ids, title in rng.sample(items, 120):
+        probes += [(Ids(), title), (Ids(), title[:-1]), (Ids(), title.replace("e", "a", 1)), (ids, "something else"),
+                   (Ids(arxiv="2999.00001"), title), (Ids(), title + " and more words than before")]
+    for ids, title in probes:
+        scan = next((i for i, (oi, ot) in enumerate(items) if same_as_listed(ids, title, oi, ot)), None)
+        found = next((i for i in index.candidates(ids, title) if same_as_listed(ids, title, *items[i])), None)
+        assert found == scan, (ids, title)
+
+
+def test_a_lock_is_searched_through_its_index_not_record_by_record():
+    from atpbib import lock as locking
+    from atpbib.model import Entry
+
+    records = [locking.Record(key=f"title:a long paper title about widgets number {i}", title=f"A Long Paper Title About Widgets Number {i}", ids=Ids(doi=f"10.1/{i}"),
+                              line=i, section="", locked="2026-01-01", sources={}, work={}) for i in range(300)]
+    lk = locking.Lock(path=None, list_name="x", written="2026-01-01", records=records)
+    entry = Entry(section=(), line=1, title="A Long Paper Title About Widgets Number 17")
+    assert lk.find(entry) is records[17]
+    typo = Entry(section=(), line=2, title="A Long Paper Title About Widgets Numbr 17")
+    scan = next(r for r in records if same_as_listed(typo.ids, typo.title, r.ids, r.title))
+    assert lk.find(typo) is scan and scan.title.startswith("A Long Paper Title About Widgets Number 1")
+    assert lk.find(Entry(section=(), line=3, title="Other", ids=Ids(doi="10.1/42"))) is records[42]
+    assert lk.orphans([entry]) == [r for r in records if r is not records[17]]

@@ -167,3 +167,20 @@ def test_fetch_bib_matches_the_facts(fake, fetcher, facts):
 
 def test_fetch_bib_unknown_key_is_none(fake, fetcher):
     assert dblp.fetch_bib(fetcher, "conf/nowhere/Nobody99") is None
+
+
+def test_a_hit_names_its_proceedings_by_dblp_venue_label_and_year_and_a_paper_of_them_lends_its_fields():
+    from atpbib.plan import lend
+
+    conf, corr, other = dblp.parse_search(answer("search_attention_multi.json"))
+    assert conf.venue_status == "NIPS" and dblp.proceedings_of(conf) == "NIPS|2017"
+    assert dblp.proceedings_of(corr) is None  # a CoRR record is no proceedings paper
+    assert conf.url and "dblp.org/rec" not in conf.url  # the paper's own link, never DBLP's page
+    paper = dblp.parse_bib((RESP / "conf_nips_VaswaniSPUJGKP17.bib").read_text(encoding="utf-8"))
+    assert paper.container_title and paper.editors  # what a search hit lacks
+    conf = conf.__class__(**{**conf.__dict__, "source_key": "conf/nips/OtherPaper17", "pages": "1--9"})
+    lent = lend(conf, paper)
+    assert lent.container_title == paper.container_title and lent.editors == paper.editors
+    assert lent.publisher == paper.publisher
+    assert (lent.title, lent.pages, lent.doi, lent.authors, lent.source_key) == (conf.title, conf.pages, conf.doi,
+                                                                                 conf.authors, conf.source_key)

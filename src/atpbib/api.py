@@ -44,9 +44,11 @@ def make_fetcher(
 class LazyFetcher:
     """A Fetcher made on first use: a run the lock serves entirely never loads the network stack."""
 
-    def __init__(self, make: Callable[[], Any]) -> None:
+    def __init__(self, make: Callable[[], Any], *, cache_dir: str | Path | None = None, refresh: bool = False) -> None:
         self._make = make
         self._real: Any = None
+        # what the resolver may know before the fetcher exists (remembered answers: answers.open_for)
+        self.planned = {"cache_dir": cache_dir, "refresh": refresh}
 
     @property
     def made(self) -> bool:
@@ -172,18 +174,23 @@ def with_keys(works: list[Work], parsed: Any, kinds: Sequence[str], fetcher: Any
 
         from .fetch import CACHE_FILE
 
-        cache_dir = getattr(fetcher, "cache_dir", None)
+        planned = getattr(fetcher, "planned", None)  # a LazyFetcher not made yet stays unmade
+        cache_dir = planned["cache_dir"] if planned is not None else getattr(fetcher, "cache_dir", None)
         if cache_dir is not None and not (Path(cache_dir) / CACHE_FILE).exists():
             cache_dir = None  # nothing cached yet: an empty in-memory cache answers the same, and creates no file
         with Fetcher(cache_dir, offline=True) as quiet:
             rest += resolve_entries(others, quiet).works
     # a selected work also listed in an unselected section is one work: it keeps its whole-list position
-    from .identity import same_work
+    from .identity import TwinIndex
 
     position = {id(w): w.first_entry.line for w in works}
+    twins = TwinIndex(works)
+    for i, w in enumerate(works):
+        twins.add(i, w)
     unique_rest = []
     for other in rest:
-        twin = next((w for w in works if same_work(w, other)), None)
+        at = twins.find(other)
+        twin = None if at is None else works[at]
         if twin is None:
             unique_rest.append(other)
         else:

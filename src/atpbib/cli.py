@@ -112,7 +112,8 @@ def _fetcher(cache_dir: Optional[Path], offline: bool, refresh: bool, mailto: Op
             progress.update(task, advance=1, description=f"{'cache' if from_cache else 'fetch'} {host}")
 
     fetcher = LazyFetcher(lambda: make_fetcher(cache_dir=cache_dir, offline=offline, refresh=refresh, mailto=mailto,
-                                               on_request=on_request, lazy_cache=True))
+                                               on_request=on_request, lazy_cache=True),
+                          cache_dir=cache_dir or _config().default_cache_dir(), refresh=refresh)
     try:
         if progress is not None:
             with progress:
@@ -121,6 +122,12 @@ def _fetcher(cache_dir: Optional[Path], offline: bool, refresh: bool, mailto: Op
             yield fetcher
     finally:
         fetcher.close()
+
+
+def _config() -> Any:
+    from . import config
+
+    return config
 
 
 # -- commands -----------------------------------------------------------------------------------------

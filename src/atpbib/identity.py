@@ -107,29 +107,64 @@ def group_queries(queries: Sequence[Query]) -> list[Group]:
     return groups
 
 
+class IdentityIndex:
+    """Things (works, lock records, library entries) by their ids and normalised titles, so that finding
+    the same one never compares against all of them: `candidates` are the few positions that share an id
+    or whose title is within SAME_TITLE (the exact title first, then a fuzzy pass over titles of a
+    similar length only), in insertion order. The caller applies the one rule (`ids_agree` / `same_work`
+    / `same_as_listed`) to them."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[tuple[str, str], list[int]] = {}
+        self.by_title: dict[str, list[int]] = {}
+        self._lengths: list[tuple[int, str]] = []  # (length, title), kept sorted for the fuzzy pass
+        self._sorted = True
+
+    def add(self, pos: int, ids: Ids, title: str | None, *, titled: bool = True) -> None:
+        for key in id_keys(ids):
+            self.by_id.setdefault(key, []).append(pos)
+        norm = normalize_title(title or "") if titled else ""
+        if norm:
+            if norm not in self.by_title:
+                self._lengths.append((len(norm), norm))
+                self._sorted = False
+            self.by_title.setdefault(norm, []).append(pos)
+
+    def candidates(self, ids: Ids, title: str | None, *, fuzzy: bool = True) -> list[int]:
+        found = {p for key in id_keys(ids) for p in self.by_id.get(key, ())}
+        norm = normalize_title(title or "")
+        if norm:
+            found.update(self.by_title.get(norm, ()))
+            if fuzzy:
+                found.update(p for t in self._near(norm) for p in self.by_title[t])
+        return sorted(found)
+
+    def _near(self, norm: str) -> list[str]:
+        """Titles whose fuzz.ratio with `norm` can reach SAME_TITLE: only lengths within that ratio."""
+        from bisect import bisect_left, bisect_right
+
+        from rapidfuzz import fuzz, process
+
+        if not self._sorted:
+            self._lengths.sort()
+            self._sorted = True
+        c = SAME_TITLE / 100  # ratio = 2·common/(la+lb) ≥ c needs lb within [la·c/(2−c), la·(2−c)/c]
+        lo = bisect_left(self._lengths, (int(len(norm) * c / (2 - c)), ""))
+        hi = bisect_right(self._lengths, (int(len(norm) * (2 - c) / c) + 1, "\uffff"))
+        pool = [t for _, t in self._lengths[lo:hi]]
+        return [t for t, _, _ in process.extract(norm, pool, scorer=fuzz.ratio, score_cutoff=SAME_TITLE, limit=None)]
+
+
 @dataclass
 class TwinIndex:
     """Finds an earlier work that is the same as a new one without comparing against every work
-    (a 5,000-entry list would make that quadratic): candidates share an identifier or a near-equal title."""
+    (a 5,000-entry list would make that quadratic): candidates come from an IdentityIndex."""
 
     works: list[Work]
-    by_id: dict[tuple[str, str], int] = field(default_factory=dict)
-    titles: list[str] = field(default_factory=list)
-    title_owner: list[int] = field(default_factory=list)
+    index: IdentityIndex = field(default_factory=IdentityIndex)
 
     def add(self, index: int, work: Work) -> None:
-        for key in id_keys(work.ids):
-            self.by_id.setdefault(key, index)
-        if work.kind in RESOLVABLE_KINDS:
-            self.titles.append(normalize_title(work.title))
-            self.title_owner.append(index)
+        self.index.add(index, work.ids, work.title, titled=work.kind in RESOLVABLE_KINDS)
 
     def find(self, work: Work) -> int | None:
-        from rapidfuzz import fuzz, process
-
-        candidates = {i for key in id_keys(work.ids) if (i := self.by_id.get(key)) is not None}
-        title = normalize_title(work.title)
-        if title and self.titles:
-            for _, _, pos in process.extract(title, self.titles, scorer=fuzz.ratio, score_cutoff=SAME_TITLE, limit=5):
-                candidates.add(self.title_owner[pos])
-        return next((i for i in sorted(candidates) if same_work(self.works[i], work)), None)
+        return next((i for i in self.index.candidates(work.ids, work.title) if same_work(self.works[i], work)), None)

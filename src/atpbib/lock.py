@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .identity import lasting_key, same_as_listed
+from .identity import IdentityIndex, lasting_key, same_as_listed
 from .model import Ids, Work, work_from_dict, work_to_dict
 
 LOCK_FORMAT = "atpbib-lock"
@@ -104,15 +104,26 @@ class Lock:
     note: str = ""
 
     def find(self, entry: Any) -> Record | None:
-        """The record of a list entry: by lasting key, a shared identifier, or the same title."""
-        key = lasting_key(entry.ids, entry.title)
-        for r in self.records:
-            if r.key == key:
-                return r
-        for r in self.records:
-            if same_as_listed(entry.ids, entry.title, r.ids, r.title):
-                return r
-        return None
+        """The record of a list entry: by lasting key, a shared identifier, or the same title (through an
+        identity index built once per lock, so a lookup never scans every record)."""
+        by_key, index = self._index()
+        hit = by_key.get(lasting_key(entry.ids, entry.title))
+        if hit is not None:
+            return hit
+        return next((self.records[i] for i in index.candidates(entry.ids, entry.title)
+                     if same_as_listed(entry.ids, entry.title, self.records[i].ids, self.records[i].title)), None)
+
+    def _index(self) -> tuple[dict[str, Record], IdentityIndex]:
+        cached = self.__dict__.get("_identity")
+        if cached is None or cached[0] is not self.records or cached[1] != len(self.records):
+            by_key: dict[str, Record] = {}
+            index = IdentityIndex()
+            for i, r in enumerate(self.records):
+                by_key.setdefault(r.key, r)
+                index.add(i, r.ids, r.title)
+            cached = (self.records, len(self.records), by_key, index)
+            self.__dict__["_identity"] = cached  # rebuilt when the records list is replaced or grows
+        return cached[2], cached[3]
 
     def work_for(self, entry: Any) -> Work | None:
         record = self.find(entry)

@@ -26,6 +26,11 @@ def is_secondary(r: Record) -> bool:
     source = by_name(r.source)
     return bool(source and source.secondary)
 
+
+def _authority(r: Record, what: str) -> bool:
+    """Is r's source the declared authority for `what` ("preprint", "abstract")?"""
+    return bool(getattr(by_name(r.source), f"{what}_authority", False))
+
 _FIELDS = (
     "title", "authors", "year", "month", "type", "venue", "container_title", "pages", "volume",
     "number", "publisher", "address", "editors", "doi", "url", "abstract", "primary_class", "series", "isbn",
@@ -42,8 +47,8 @@ def choose_version(records: Sequence[Record]) -> Record | None:
     if published:
         # main venues before workshops, then by source authority, then the earliest publication
         return min(published, key=lambda r: (is_secondary(r), _is_workshop(r), _rank(r), r.year or 9999))
-    # arXiv is the authority for the preprint itself (DBLP's CoRR copy of it comes second)
-    preprints = sorted(records, key=lambda r: (is_secondary(r), r.source != "arxiv", _rank(r)))
+    # the preprint authority (arXiv) first: DBLP's CoRR copy of it comes second
+    preprints = sorted(records, key=lambda r: (is_secondary(r), not _authority(r, "preprint"), _rank(r)))
     return preprints[0] if preprints else None
 
 
@@ -172,7 +177,7 @@ def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequenc
             if value in (None, "", ()):
                 value, source = (None, None)
         elif name == "abstract":
-            value, source = _first(sorted(accepted, key=lambda r: (is_secondary(r), r.source != "arxiv")), name)
+            value, source = _first(sorted(accepted, key=lambda r: (is_secondary(r), not _authority(r, "abstract"))), name)
         else:
             value, source = _first(ordered, name)
         if value not in (None, "", ()):

@@ -1,12 +1,13 @@
-"""Queries → Works: plan the requests, run each registered source in its own lane, merge what comes back.
+"""Queries → Works: run the request plan (plan.py) in each registered source's lane, merge what comes back.
 
-The resolver knows no service by name: it runs whatever `sources.registry()` declares.
+The resolver knows no service by name: it runs whatever `sources.registry()` declares, and what to ask
+is decided by the pure functions of `plan` over each group's evidence:
 
 1. Look up: every identifier of a group is looked up by the source that declares its scheme (a source
    with `lookup_many` gets one batch for the whole run, first in its lane).
-2. Follow up: a record that names an identifier of another source's scheme, where that source `follows`
-   the record's source, is fetched too (a DBLP hit with an ACL DOI → the Anthology record; arXiv's DOI of
-   an ACL paper → the same). A verified search hit of a source that `enriches_hits` is re-read by its id.
+2. Follow up: a record that names an identifier of a source's scheme is fetched by that source (a DBLP hit
+   with an ACL DOI → the Anthology record; S2's DBLP key → the DBLP record), unless the source opts out. A
+   verified search hit of a source that `enriches_hits` is re-read by its id.
 3. Search: once a group's look-ups are done and it still has no published version, every source that
    can `search` and holds no record of the group yet searches by title, rung by rung (each rung one
    cached request), until a rung gives a verified published hit. Hits must pass `match.verify`.
@@ -19,21 +20,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import merge as merging
+from . import plan
 from .identity import Group, TwinIndex, group_queries
-from .match import verify
 from .model import Query, Record, Work
+from .plan import MAX_REJECTED_KEPT, Evidence, Request  # noqa: F401  (MAX_REJECTED_KEPT: former home)
 from .problems import Problem, problem_from_error
-from .sources import rank_of
 
 log = logging.getLogger(__name__)
-
-MAX_REJECTED_KEPT = 2  # rejected search hits kept per search, as evidence
 
 
 @dataclass
@@ -46,50 +45,33 @@ class ResolveResult:
     lock: Any = None  # the lock that served the rest (lock.Lock), if any
 
 
-class _Run:
-    """One resolution run: lanes, de-duplicated requests, and what each group has gathered."""
+class _Lanes:
+    """Each source's worker threads, and requests run at most once per key in a run."""
 
-    def __init__(self, fetcher: Any, groups: list[Group]):
-        from .sources import registry
-
-        self.sources = registry()
-        self.by_scheme = {s.scheme: s for s in self.sources if s.scheme and (s.lookup or s.lookup_many)}
-        self.fetcher = fetcher
-        self.groups = groups
-        self.records: dict[int, list[Record]] = defaultdict(list)
-        self.problems: dict[int, list[Problem]] = defaultdict(list)
-        self.failed: dict[str, str] = {}
-        self.fetched: dict[int, set[tuple[str, str]]] = defaultdict(set)  # (scheme, id) looked up per group
-        self.waiting: dict[int, int] = defaultdict(int)  # look-ups still under way per group
-        self.venue_ids: set[int] = set()  # groups whose identifier names the venue version itself
-        self.searched: set[int] = set()
+    def __init__(self, sources: Sequence[Any]):
         self.lock = threading.RLock()
         self.idle = threading.Condition(self.lock)
         self.pending = 0
-        self.lanes = {s.name: ThreadPoolExecutor(s.lane, thread_name_prefix=f"atpbib-{s.name}") for s in self.sources}
+        self.pools = {s.name: ThreadPoolExecutor(s.lane, thread_name_prefix=f"atpbib-{s.name}") for s in sources}
         self.calls: dict[tuple, list[Callable[[Any, BaseException | None], None]]] = {}
         self.results: dict[tuple, tuple[Any, BaseException | None]] = {}
 
-    # -- scheduling -------------------------------------------------------------------------------
     def once(self, lane: str, key: tuple, fn: Callable[[], Any], then: Callable[[Any, BaseException | None], None]) -> None:
         """Run fn on `lane` at most once per key in this run; every caller's `then` gets the result."""
         with self.lock:
-            if key in self.results:
-                result = self.results[key]
-                run_now = True
-            else:
-                run_now = False
+            result = self.results.get(key)
+            if result is None:
                 if key in self.calls:
                     self.calls[key].append(then)
                     return
                 self.calls[key] = [then]
                 self.pending += 1
-        if run_now:
+        if result is not None:
             then(*result)
             return
-        self.lanes[lane].submit(self._run_task, key, fn)
+        self.pools[lane].submit(self._run, key, fn)
 
-    def _run_task(self, key: tuple, fn: Callable[[], Any]) -> None:
+    def _run(self, key: tuple, fn: Callable[[], Any]) -> None:
         try:
             value, error = fn(), None
         except Exception as exc:  # FetchError, SourceError, or a parser bug: kept as data, never fatal
@@ -113,18 +95,43 @@ class _Run:
         with self.lock:
             while self.pending:
                 self.idle.wait()
-        for pool in self.lanes.values():
+        for pool in self.pools.values():
             pool.shutdown(wait=True)
 
-    # -- bookkeeping ------------------------------------------------------------------------------
-    def add(self, gi: int, record: Record) -> None:
-        with self.lock:
-            if any(r.source == record.source and r.source_key == record.source_key and r.match == record.match
-                   for r in self.records[gi]):
-                return  # one batch answered the same paper under two of its ids
-            self.records[gi].append(record)
 
-    def problem(self, gi: int, source: Any, error: BaseException | str, *, attach: bool = True) -> None:
+class _Run:
+    """One resolution run: sends what `plan` asks for each group, feeds the answers back to it."""
+
+    def __init__(self, fetcher: Any, groups: list[Group], answers: Any = None):
+        from .sources import registry
+
+        self.sources = registry()
+        self.by_name = {s.name: s for s in self.sources}
+        self.fetcher = fetcher
+        self.groups = groups
+        self.evidence = [Evidence(g.first, g.ids, g.kind, resolvable=g.kind in merging.RESOLVABLE_KINDS) for g in groups]
+        self.problems: dict[int, list[Problem]] = defaultdict(list)
+        self.failed: dict[str, str] = {}
+        self.lanes = _Lanes(self.sources)
+        self.lock = self.lanes.lock
+        self.answers = answers  # remembered parsed answers (answers.py): a warm run parses nothing again
+
+    def remembered(self, key: tuple, fn: Callable[[], Any], *, keep: Callable[[], bool] = lambda: True) -> Callable[[], Any]:
+        """fn, answered from the remembered answers when they hold `key`; its answer remembered if `keep()`."""
+        if self.answers is None:
+            return fn
+
+        def run() -> Any:
+            hit, value = self.answers.get(key)
+            if hit:
+                return value
+            value = fn()
+            if keep():
+                self.answers.put(key, value)
+            return value
+        return run
+
+    def problem(self, gi: int, source: Any, error: BaseException | str) -> None:
         """Note why a work lacks a source's record; a failed service is also noted once for the run.
 
         A long-tail source's failure (`optional`) is noted for the run only: the work did not depend on it."""
@@ -132,193 +139,119 @@ class _Run:
         with self.lock:
             if found.run_wide:
                 self.failed.setdefault(source.label, str(found))
-            if attach and not source.optional and found not in self.problems[gi]:
+            if not source.optional and found not in self.problems[gi]:
                 self.problems[gi].append(found)
 
-    def best_reference(self, gi: int) -> tuple[str, tuple, int | None]:
-        """Title, authors and year to verify search hits against: the best looked-up record's, else the
-        query's own (a .bib entry's authors count; a list item has none)."""
-        with self.lock:
-            recs = [r for r in self.records[gi] if r.match is None]
-        if recs:
-            # the preprint first (arXiv), a secondary source's record last
-            r = min(recs, key=lambda r: (merging.is_secondary(r), r.published, -rank_of(r.source)))
-            return r.title, r.authors, r.year
-        q = self.groups[gi].first
-        return q.title, q.authors, q.year
+    def wait(self) -> None:
+        self.lanes.wait()
 
-    def verify_context(self, gi: int) -> dict[str, Any]:
-        """What the query itself says that weighs on a search hit: its year hint (a preprint's year when the
-        hint is "CoRR"), a paper PDF hosted outside arXiv, the kind of work."""
-        from .venues import is_preprint_venue
-
-        q = self.groups[gi].first
-        return {"listed_year": q.year, "preprint_hint": is_preprint_venue(q.venue),
-                "kind": q.kind, "off_arxiv": not self.groups[gi].ids.arxiv and merging.links_offsite_pdf(q)}
-
-    # -- 1. look-ups ------------------------------------------------------------------------------
     def start(self) -> None:
-        papers = [gi for gi, g in enumerate(self.groups) if g.kind in merging.RESOLVABLE_KINDS]
-        batched: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        singles: list[tuple[int, Any, str]] = []
-        for gi in papers:
-            for scheme, value in self.groups[gi].ids.known().items():
-                for source in self.sources:
-                    many = scheme in source.batch_schemes
-                    if not many and (source.scheme != scheme or not (source.lookup or source.lookup_many)):
-                        continue
-                    if source.wants is not None and not source.wants(value):
-                        continue
-                    with self.lock:
-                        self.fetched[gi].add((scheme, value.lower()))
-                        self.waiting[gi] += 1
-                        if source.ids_name_venue:
-                            self.venue_ids.add(gi)
-                    if many:
-                        batched[source.name][f"{scheme}:{value}"].append(gi)
-                    elif source.lookup_many is not None:
-                        batched[source.name][value].append(gi)
-                    else:
-                        singles.append((gi, source, value))
-        for source in self.sources:  # batches first in their lanes: the searches wait for them
+        """Every group's own look-ups (the batches first in their lanes: the searches wait for them)."""
+        batched: dict[str, dict[str, list[tuple[int, Request]]]] = defaultdict(lambda: defaultdict(list))
+        singles: list[tuple[int, Request]] = []
+        for gi, ev in enumerate(self.evidence):
+            with self.lock:
+                wanted = ev.claim(plan.lookups(ev, self.sources))
+                ev.venue_named = plan.names_venue(wanted, self.sources)
+            for req in wanted:
+                if req.kind == "batch":
+                    batched[req.source][req.value].append((gi, req))
+                else:
+                    singles.append((gi, req))
+        for source in self.sources:
             if source.name in batched:
-                self._lookup_batch(source, batched[source.name])
-        for gi, source, value in singles:
-            self._lookup(gi, source, value)
-        for gi in papers:
-            self._maybe_search(gi)
+                self._batch(source, batched[source.name])
+        for gi, req in singles:
+            self.send(gi, req)
+        for gi in range(len(self.evidence)):
+            self.advance(gi)
 
-    def _lookup_batch(self, source: Any, wanted: dict[str, list[int]]) -> None:
+    def _batch(self, source: Any, wanted: dict[str, list[tuple[int, Request]]]) -> None:
         ids = sorted(wanted)
         failures: dict[str, BaseException] = {}
 
         def done(found: dict[str, Record] | None, error: BaseException | None) -> None:
-            for value, gis in wanted.items():
-                record = (found or {}).get(value)
-                failed = error or failures.get(value)
-                for gi in gis:
-                    self._looked_up(gi, source, value, record, failed)
+            for value, asks in wanted.items():
+                for gi, req in asks:
+                    self.looked_up(gi, req, (found or {}).get(value), error or failures.get(value))
 
-        self.once(source.name, (source.name, "batch", tuple(ids)),
-                  lambda: source.lookup_many(self.fetcher, ids, failures), done)
+        key = (source.name, "batch", tuple(ids))
+        self.lanes.once(source.name, key, self.remembered(key, lambda: source.lookup_many(self.fetcher, ids, failures),
+                                                          keep=lambda: not failures), done)
 
-    def _lookup(self, gi: int, source: Any, value: str, match=None) -> None:
+    def send(self, gi: int, req: Request) -> None:
+        """Run one request of group gi in its source's lane; its answer goes back to the plan."""
+        source = self.by_name[req.source]
         query = self.groups[gi].first
-        own = match is None and (source.scheme, value.lower()) in {(k, v.lower()) for k, v in self.groups[gi].ids.known().items()}
-        self.once(source.name, (source.name, value),
-                  lambda: source.lookup(self.fetcher, value, query),
-                  lambda record, error: self._looked_up(gi, source, value, record, error, match, own=own))
+        if req.kind == "lookup":
+            key: tuple = (source.name, req.value)
+            self.lanes.once(source.name, key, self.remembered(key, lambda: source.lookup(self.fetcher, req.value, query)),
+                            lambda record, error: self.looked_up(gi, req, record, error))
+        elif req.kind == "enrich":  # one paper's record per proceedings serves every paper of them
+            key = (source.name, "container", req.container) if req.container else (source.name, "enrich", req.value)
+            self.lanes.once(source.name, key, self.remembered(key, lambda: source.lookup(self.fetcher, req.value, query)),
+                            lambda record, error: self.enriched(gi, req, record, error))
+        elif req.kind == "search":
+            key = (source.name, "search", req.value.lower())
+            self.lanes.once(source.name, key, self.remembered(key, lambda: source.search(self.fetcher, req.value)),
+                            lambda hits, error: self.searched(gi, req, hits, error))
 
-    def _looked_up(self, gi: int, source: Any, value: str, record: Record | None, error: BaseException | None,
-                   match=None, own: bool = True) -> None:
+    def looked_up(self, gi: int, req: Request, record: Record | None, error: BaseException | None) -> None:
+        source = self.by_name[req.source]
         if error is not None:
             self.problem(gi, source, error)
-        elif record is None:
-            if own:
-                self.problem(gi, source, source.missing.format(id=value))
-        else:
-            record = replace(record, match=match) if match is not None else record
-            self.add(gi, record)
-            self._follow(gi, record)
+        elif record is None and req.own:
+            self.problem(gi, source, source.missing.format(id=req.value))
         with self.lock:
-            self.waiting[gi] -= 1
-        self._maybe_search(gi)
+            ev = self.evidence[gi]
+            more = plan.answered(ev, req, record if error is None else None, self.sources)
+        for r in more:
+            self.send(gi, r)
+        self.advance(gi)
 
-    # -- 2. follow-ups ----------------------------------------------------------------------------
-    def _follow(self, gi: int, record: Record) -> list[Any]:
-        """Fetch what `record` names for the sources that follow its source; the sources started."""
-        started: list[Any] = []
-        for source in sorted(self.sources, key=lambda s: s.rank):
-            if record.source not in source.follows or not source.scheme or source.lookup is None:
-                continue
-            value = getattr(record.ids, source.scheme, None)
-            if not value or getattr(self.groups[gi].ids, source.scheme, None):
-                continue
-            if source.wants is not None and not source.wants(value):
-                continue
-            with self.lock:
-                if (source.scheme, value.lower()) in self.fetched[gi]:
-                    continue
-                self.fetched[gi].add((source.scheme, value.lower()))
-                self.waiting[gi] += 1
-            self._lookup(gi, source, value, match=record.match)
-            started.append(source)
-        return started
-
-    def _enrich(self, gi: int, source: Any, hit: Record) -> None:
-        """Re-read a search hit by its id (DBLP's full BibTeX record of a search hit)."""
-        def done(record: Record | None, error: BaseException | None) -> None:
-            if error is not None or record is None:
-                if error is not None:
-                    self.problem(gi, source, error)
-                return  # the search hit itself stays as the record
-            enriched = replace(record, match=hit.match, ids=record.ids.merged(hit.ids),
-                               venue=record.venue or hit.venue, published=hit.published,
-                               authors=record.authors or hit.authors)
-            with self.lock:
-                self.records[gi] = [r for r in self.records[gi] if r is not hit] + [enriched]
-
-        query = self.groups[gi].first
-        self.once(source.name, (source.name, "enrich", hit.source_key),
-                  lambda: source.lookup(self.fetcher, hit.source_key, query), done)
-
-    # -- 3. searches ------------------------------------------------------------------------------
-    def _has_published(self, gi: int) -> bool:
+    def enriched(self, gi: int, req: Request, record: Record | None, error: BaseException | None) -> None:
+        if req.container and (error is not None or record is None or not record.published):
+            return self.send(gi, replace(req, container=None))  # the other paper's record failed: read its own
+        if error is not None:
+            self.problem(gi, self.by_name[req.source], error)
+            return  # the search hit itself stays as the record
         with self.lock:
-            return any(r.published and (r.match is None or r.match.accepted) for r in self.records[gi])
+            plan.enriched(self.evidence[gi], req.value, req.source, record)
 
-    def _maybe_search(self, gi: int) -> None:
+    def searched(self, gi: int, req: Request, hits: list[Record] | None, error: BaseException | None) -> None:
         with self.lock:
-            if self.waiting[gi] > 0 or gi in self.searched or gi in self.venue_ids:
-                return
-            self.searched.add(gi)
-            have = {r.source for r in self.records[gi] if r.match is None or r.match.accepted}
-        if self._has_published(gi):
-            return
-        for source in self.sources:
-            if source.search is None or source.name in have:
-                continue
-            if source.search_when == "nothing" and have:
-                continue  # a long-tail search: only for a work that no source identifies
-            self._search(gi, source, self.groups[gi].title if not self.records[gi] else self.best_reference(gi)[0])
-
-    def _search(self, gi: int, source: Any, title: str, rung: int = 0) -> None:
-        _, authors, _ = self.best_reference(gi)
-        steps = source.search_steps(title, authors) if source.search_steps else [("title", title)]
-        if rung >= len(steps):
-            return
-        rung_name, text = steps[rung]
-
-        def done(hits: list[Record] | None, error: BaseException | None) -> None:
+            ev = self.evidence[gi]
             if error is not None:
-                self.problem(gi, source, error)
-                return
-            ref_title, ref_authors, year = self.best_reference(gi)
-            accepted = self._keep_verified(gi, hits or [], ref_title, ref_authors, year, title,
-                                           rung=rung_name if source.search_steps else None)
-            best = merging.choose_version([r for r in accepted if r.published])
-            if best is None:
-                self._search(gi, source, title, rung + 1)
-                return
-            better = [s for s in self._follow(gi, best) if s.rank < source.rank]
-            if not better and source.enriches_hits and source.lookup is not None:
-                self._enrich(gi, source, best)  # no more authoritative record follows: read the hit's own
+                plan.failed(ev, req)
+                more: list[Request] = []
+            else:
+                more = plan.searched(ev, req, hits, self.sources)
+        if error is not None:
+            self.problem(gi, self.by_name[req.source], error)
+        for r in more:
+            self.send(gi, r)
 
-        self.once(source.name, (source.name, "search", text.lower()), lambda: source.search(self.fetcher, text), done)
-
-    def _keep_verified(self, gi: int, hits: Iterable[Record], ref_title: str, authors, year, query: str,
-                       rung: str | None = None) -> list[Record]:
-        context = self.verify_context(gi)
-        checked = [replace(h, match=verify(ref_title, h, authors=authors, year=year, query=query, rung=rung, **context))
-                   for h in hits]
-        accepted = [h for h in checked if h.match.accepted]
-        rejected = sorted((h for h in checked if not h.match.accepted), key=lambda h: -h.match.title_score)
+    def advance(self, gi: int) -> None:
+        """Start the group's searches once its look-ups are done (plan.searches says whether any)."""
         with self.lock:
-            known = {(r.source, r.source_key) for r in self.records[gi]}
-            for h in accepted + rejected[:MAX_REJECTED_KEPT]:
-                if (h.source, h.source_key) not in known:
-                    self.records[gi].append(h)
-        return accepted
+            more = plan.searches(self.evidence[gi], self.sources)
+        for r in more:
+            self.send(gi, r)
+
+
+def _answers_for(fetcher: Any) -> Any:
+    """The remembered answers of the fetcher's cache folder (answers.py), without making a lazy fetcher."""
+    from . import answers
+
+    planned = getattr(fetcher, "planned", None)
+    if planned is not None:
+        from .config import fetch_settings
+
+        days = float(fetch_settings().get("expire_after_days", 30.0))
+        return answers.open_for(planned["cache_dir"], refresh=planned["refresh"], lifetime_days=days)
+    days = float(getattr(getattr(fetcher, "cache", None), "expire_after_days", 30.0))
+    return answers.open_for(getattr(fetcher, "cache_dir", None), refresh=bool(getattr(fetcher, "refresh", False)),
+                            lifetime_days=days)
 
 
 def unverified_reasons(records: Sequence[Record]) -> list[Problem]:
@@ -338,18 +271,20 @@ def unverified_reasons(records: Sequence[Record]) -> list[Problem]:
 def resolve_queries(queries: Sequence[Query], fetcher: Any) -> ResolveResult:
     """Resolve source-neutral queries into works (input order), using `fetcher` for every request."""
     groups = group_queries(queries)
-    run = _Run(fetcher, groups)
+    run = _Run(fetcher, groups, _answers_for(fetcher))
     try:
         run.start()
     finally:
         run.wait()
+    if run.answers is not None and not run.failed:
+        run.answers.save()
     works: list[Work] = []
     twins = TwinIndex(works)
     records_of: list[list[Record]] = []
     problems_of: list[list[Problem]] = []
     queries_of: list[list[Query]] = []
     for gi, g in enumerate(groups):
-        recs = run.records.get(gi, [])
+        recs = run.evidence[gi].records
         probs = list(run.problems.get(gi, []))
         if (g.kind in merging.RESOLVABLE_KINDS and not any(r.match is None or r.match.accepted for r in recs)
                 and not probs):  # a failed service or an unknown id is the reason, not a candidate's
@@ -377,8 +312,9 @@ def resolve_queries(queries: Sequence[Query], fetcher: Any) -> ResolveResult:
         records_of.append(list(recs))
         problems_of.append(list(probs))
         queries_of.append(list(g.queries))
-    events = list(getattr(fetcher, "events", []))
-    requests = {h: s.requests for h, s in getattr(fetcher, "stats", {}).items()}
+    unmade = getattr(fetcher, "made", True) is False  # every answer was remembered: no fetcher was needed
+    events = [] if unmade else list(getattr(fetcher, "events", []))
+    requests = {} if unmade else {h: s.requests for h, s in getattr(fetcher, "stats", {}).items()}
     return ResolveResult(works=works, failed_sources=dict(run.failed), events=events, requests=requests)
 
 

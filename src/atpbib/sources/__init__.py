@@ -3,8 +3,9 @@
 A `Source` says everything the resolver and the fetch layer need to know of a service: its name, its base
 URLs (overridable by environment variable), its politeness (seconds between requests), how many requests
 it may have in flight, its authority (which record is the version to cite), and its steps: look records up
-by an identifier scheme (one by one, or many at once), search by title in rungs, and which other sources'
-records it follows up (the ACL Anthology fetches the Anthology record that a DBLP hit names).
+by an identifier scheme (one by one, or many at once), search by title in rungs, and whether it follows up
+the ids of its scheme that other records name (the ACL Anthology fetches the Anthology record a DBLP hit
+names; any source does unless it opts out). What to ask when is decided by atpbib.plan from these.
 
 Sources never retry, cache or sleep: every request goes through the shared fetch layer, which does.
 Parsers are pure functions over bytes/text/JSON so they can be tested on recorded shapes.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from types import ModuleType
 from typing import Any
 
@@ -30,6 +32,13 @@ REGISTERED: tuple[str, ...] = (
     "crossref",
 )
 NAMES = REGISTERED  # kept for callers of the former name
+
+
+class SearchWhen(str, Enum):
+    """When a source that can search is asked by title (see plan.searches)."""
+
+    NO_PUBLISHED = "no-published"  # while no published version is verified
+    UNIDENTIFIED = "nothing"  # only when no source identifies the work at all (a long-tail title match)
 
 
 @dataclass(frozen=True)
@@ -47,16 +56,19 @@ class Source:
     lookup_many: Callable[[Any, list[str], dict], dict] | None = None  # (fetcher, ids, errors) → {id: Record}
     search: Callable[[Any, str], list] | None = None  # (fetcher, query text) → Records to verify
     search_steps: Callable[[str, Sequence[Any]], list[tuple[str, str]]] | None = None  # (title, authors) → rungs
-    follows: tuple[str, ...] = ()  # sources whose records, naming an id of `scheme`, this source fetches
+    follows: bool = True  # it looks up an id of its scheme that another source's record names (plan.follows)
+    follows_except: tuple[str, ...] = ()  # …except in these sources' records (what they name is answered)
     enriches_hits: bool = False  # a search hit of its own is re-read by its id (a DBLP hit → its BibTeX)
+    container_of: Callable[[Any], str | None] | None = None  # a hit's proceedings: one record of them serves all
     ids_name_venue: bool = False  # an id of its scheme names the venue version itself: no search needed
     missing: str = "no record for {id}"  # the problem line when it does not know an id
     secondary: bool = False  # evidence only: its fields never replace an authoritative record's
     batch_schemes: tuple[str, ...] = ()  # one batch for ids of all these schemes ("arxiv:ID", "acl:ID"): lookup_many
     wants: Callable[[str], bool] | None = None  # which ids of its scheme it looks up (Crossref: not arXiv's DOIs)
     optional: bool = False  # a long-tail source: its failure is noted for the run, never makes a work partial
-    search_when: str = "no-published"  # search while no published version is verified; "nothing": only when
-    #                                    no source identifies the work at all (a long-tail title match)
+    search_when: SearchWhen = SearchWhen.NO_PUBLISHED
+    preprint_authority: bool = False  # its record is the preprint itself (others' copies of it come second)
+    abstract_authority: bool = False  # its abstract is preferred to every other source's
 
 
 class SourceError(Exception):
@@ -144,5 +156,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["NAMES", "REGISTERED", "SOURCES", "Source", "SourceError", "by_name", "is_http_status", "label_of",
+__all__ = ["NAMES", "REGISTERED", "SOURCES", "SearchWhen", "Source", "SourceError", "by_name", "is_http_status", "label_of",
            "rank_of", "register", "registry", "unregister"]

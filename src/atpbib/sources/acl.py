@@ -52,7 +52,7 @@ SOURCE = Source(
     name="acl", label="ACL Anthology", rank=0, lane=4,
     endpoints=(("acl", "ATPBIB_ACL_URL", "https://aclanthology.org"),),
     scheme="acl", lookup=lambda fetcher, acl_id, query: fetch_bib(fetcher, acl_id),
-    follows=("dblp", "arxiv", "s2"),  # a DBLP hit or an arXiv record naming an Anthology paper: read the Anthology's
+    # follows (by default) every record naming an Anthology id: a DBLP hit, an arXiv record, S2's answer
     ids_name_venue=True,
     missing="no record for {id}",
 )

@@ -251,6 +251,8 @@ SOURCE = Source(
     scheme="arxiv",
     lookup_many=lambda fetcher, ids, errors: fetch_by_ids(fetcher, ids, errors=errors),
     search=search_title, search_steps=_search_steps,
+    preprint_authority=True, abstract_authority=True,  # the preprint itself; DBLP's CoRR record is a copy
+    follows=False,  # its ids come in its one batch, never one by one
     missing="no record for arXiv:{id}",
 )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..model import Ids, Person, Record
 from ..names import clean_space, latex_to_text
-from . import Source, SourceError, is_http_status
+from . import SearchWhen, Source, SourceError, is_http_status
 
 _TYPES = {
     "journal-article": ("article", True), "proceedings-article": ("inproceedings", True),
@@ -143,8 +143,9 @@ SOURCE = Source(
     name="crossref", label="Crossref", rank=3, lane=1, optional=True,
     endpoints=(("crossref", "ATPBIB_CROSSREF_API", "https://api.crossref.org"),),
     intervals=(("crossref", 1.0),),  # list queries one a second in the public pool, little concurrency
-    scheme="doi", lookup=fetch_work, wants=wants, follows=("dblp", "arxiv", "s2"),
-    search=search, search_steps=_steps, search_when="nothing",
+    scheme="doi", lookup=fetch_work, wants=wants,
+    follows_except=("acl", "openreview"),  # their DOIs are their own records: the authority answered already
+    search=search, search_steps=_steps, search_when=SearchWhen.UNIDENTIFIED,
     missing="no record for DOI {id}",
 )
 

@@ -107,8 +107,9 @@ def _hit_record(info: dict) -> Record | None:
         volume=volume,
         number=_first(info.get("number")),
         doi=doi,
-        url=ees[0] if ees else _first(info.get("url")),
+        url=ees[0] if ees else None,  # as its BibTeX: the paper's own link, never DBLP's page
         ids=record_ids(key, venue_raw, volume, ees, doi),
+        venue_status=venue_raw,
     )
 
 
@@ -208,6 +209,16 @@ def parse_bib(text: str) -> Record:
     )
 
 
+def proceedings_of(record: Any) -> str | None:
+    """The proceedings a conference paper's search hit belongs to: DBLP's venue label as given (with its
+    volume or track: "ACL (1)", "EMNLP (Findings)") and its year name one proceedings record. One paper's
+    record of them gives every paper of them its booktitle, editors, publisher and address (the `crossref`
+    that DBLP's papers of one proceedings share)."""
+    if record.type != "inproceedings" or not record.published or not record.venue_status or not record.year:
+        return None
+    return f"{record.venue_status}|{record.year}"
+
+
 def bib_url(key: str) -> str:
     from .. import config
 
@@ -227,9 +238,9 @@ SOURCE = Source(
     scheme="dblp", lookup=lambda fetcher, key, query: fetch_bib(fetcher, key),
     search=lambda fetcher, text: search(fetcher, text),
     search_steps=lambda title, authors: search_rungs(title, authors[0].family if authors else None),
-    enriches_hits=True,
-    follows=("s2",), wants=lambda key: not key.startswith("journals/corr/"),  # S2's DBLP id is often the CoRR copy
+    enriches_hits=True, container_of=proceedings_of,
+    wants=lambda key: not key.startswith("journals/corr/"),  # S2's DBLP id is often the CoRR copy
     missing="no record for {id}",
 )
 
-__all__ = ["SOURCE", "RUNGS", "record_ids", "search_rungs", "bib_url", "fetch_bib", "parse_bib", "parse_search", "search", "search_query"]
+__all__ = ["SOURCE", "RUNGS", "proceedings_of", "record_ids", "search_rungs", "bib_url", "fetch_bib", "parse_bib", "parse_search", "search", "search_query"]

@@ -238,6 +238,7 @@ SOURCE = Source(
     endpoints=(("openreview", "ATPBIB_OPENREVIEW_API", "https://api.openreview.net"),
                ("openreview2", "ATPBIB_OPENREVIEW_API2", "https://api2.openreview.net")),
     scheme="openreview", lookup=lookup,
+    follows=False,  # a forum another record names (DBLP's ICLR records) is not read again: that record is the venue's
     missing="no note for forum {id}",
 )
 

@@ -5,7 +5,8 @@ arXiv's batch; a `GET /paper/search/match` title match for works no other source
 `externalIds` (DBLP, ACL, DOI, ArXiv) are leads that the authoritative sources follow; its own fields only
 fill what no authoritative record gives (the authors of a report nobody else lists). Its known flaws are
 kept out of the output by the merge rules: `year` is the earliest (often the preprint's) and `venue` free
-text, so neither is ever used; initials ("R. Child") lose to any full name; a DBLP id that points at the
+text, so neither is ever cited (the venue is kept as `venue_status`, a lead: a paper S2 knows only at
+"arXiv.org" climbs no DBLP search rung past the exact title, plan.lead_says_preprint_only); initials ("R. Child") lose to any full name; a DBLP id that points at the
 CoRR record is not followed. It answers 429 without Retry-After: the fetch layer backs off exponentially.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from ..model import Ids, Record
 from ..names import clean_space, person_from_display
-from . import Source, SourceError, is_http_status
+from . import SearchWhen, Source, SourceError, is_http_status
 
 FIELDS = "title,authors,year,venue,externalIds,publicationTypes"
 BATCH_MAX = 500
@@ -50,7 +51,8 @@ def record_of(paper: Any) -> Record | None:
     return Record(
         source="s2", source_key=str(paper.get("paperId") or ""), title=clean_space(paper["title"]),
         authors=tuple(person_from_display(n) for n in names), year=year, type="misc", published=False,
-        venue=None, ids=Ids(arxiv=arxiv, acl=acl, doi=doi, dblp=dblp),
+        venue=None, venue_status=clean_space(paper.get("venue")) or None if isinstance(paper.get("venue"), str) else None,
+        ids=Ids(arxiv=arxiv, acl=acl, doi=doi, dblp=dblp),
     )
 
 
@@ -132,7 +134,7 @@ SOURCE = Source(
     endpoints=(("s2", "ATPBIB_S2_API", "https://api.semanticscholar.org/graph/v1"),),
     intervals=(("s2", 1.0),),  # one request a second (with a key; the shared pool is slower still)
     batch_schemes=("arxiv", "acl", "doi"), lookup_many=lookup_many,
-    search=search_match, search_when="nothing",
+    search=search_match, search_when=SearchWhen.UNIDENTIFIED,
     missing="no record for {id}",
 )
 
