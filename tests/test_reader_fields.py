@@ -150,3 +150,22 @@ def test_the_name_a_title_opens_with_set_before_it_is_the_nickname() -> None:
     e = one("1. **exBERT**: [[pdf](https://arxiv.org/abs/1910.05276)]. *exBERT: A Visual Analysis Tool*. "
             "Benjamin Hoover, Hendrik Strobelt. ACL 2020 Demo")
     assert (e.title, e.authors) == ("exBERT: A Visual Analysis Tool", ("Benjamin Hoover", "Hendrik Strobelt"))
+
+
+@pytest.mark.parametrize("text,title,authors", [
+    ("Fine-Tuning Language Models: Weight Initializations, Data Orders, and Early Stopping, Jesse Dodge et al.",
+     "Fine-Tuning Language Models: Weight Initializations, Data Orders, and Early Stopping", ("Jesse Dodge",)),
+    ("Do Attention Heads Track Syntax?, Htut, Phu Mon and Phang, Jason and Bowman, Samuel R.",
+     "Do Attention Heads Track Syntax?", ("Phu Mon Htut", "Jason Phang", "Samuel R. Bowman")),
+    ("RoBERTa: A Robustly Optimized Approach, Liu, Y., Ott, M., & Stoyanov, V.",
+     "RoBERTa: A Robustly Optimized Approach", ("Y. Liu", "M. Ott", "V. Stoyanov")),
+])
+def test_names_after_the_title_in_any_citation_form(text, title, authors) -> None:
+    from atpbib.listparse.people import split_title_authors
+    assert split_title_authors(text) == (title, authors)
+
+
+def test_people_are_no_journal() -> None:
+    from atpbib.listparse.hints import read_hint
+    assert read_hint("J. Howard and S. Ruder") is None
+    assert read_hint("J. Mach. Learn. Res.").venue == "J. Mach. Learn. Res"

@@ -23,6 +23,10 @@ findings annals letters magazine meeting congress colloquium""".split())
 # Journals whose names are ordinary words ("Computational Linguistics, 1993").
 _JOURNAL_PHRASES = ("computational linguistics", "machine learning", "artificial intelligence", "neural computation",
                     "neural networks", "cognitive science", "natural language engineering")
+# Words of the fields journals are named after, full or in their ISO abbreviations ('J. Mach. Learn. Res.').
+_JOURNAL_TOPICS = frozenset("""research res learning learn machine mach intelligence intell artif artificial linguistics
+ling computational comput computing science sci processing process language lang information inf data systems syst
+neural cognitive cogn statistics stat theory applied appl engineering eng""".split())
 _PUBLISHERS = frozenset("ieee acm springer elsevier aaai usenix siam mit".split())
 # Words that may stand before a venue's name: "the 2019 Conference…", "Joint Conference…", "57th Annual Meeting…".
 _LEAD_WORDS = frozenset("the of on in at and & international annual joint first second third fourth fifth sixth seventh "
@@ -111,7 +115,7 @@ def _is_venue_name(v: str) -> bool:
         return False  # a venue spelled out ('Conference of the North American Chapter of …') is long
     low = [w.lower().strip(".,:;") for w in words]
     if " ".join(low) in _JOURNAL_PHRASES or (low[0] == "j" and len(low) >= 3 and "," not in v
-                                             and (words[1][:1].isupper() or low[1] == "of")):
+                                             and (low[1] == "of" or any(w in _JOURNAL_TOPICS for w in low[1:]))):
         return True  # "J. of Machine Learning Research", "J. Machine Learning Research", "J. Artif. Intell. Res."
     for k, w in enumerate(low):
         if w in _VENUE_NAMES or w in _HEAD_WORDS or w in _PUBLISHERS or (w.endswith("s") and w[:-1] in _VENUE_NAMES):

@@ -144,8 +144,17 @@ def split_title_authors(text: str) -> tuple[str, tuple[str, ...]]:
     parts = [p.strip() for p in clean(text).split(",")]
     k = len(parts)
     while k > 1 and (names_in(parts[k - 1], single=True) or ET_AL.fullmatch(" " + parts[k - 1])):
+        if k < len(parts) and re.match(r"^(?:and|&)\s", parts[k - 1]):
+            break  # '…, Data Orders, and Early Stopping, Jesse Dodge et al.': 'and' comes before a list's last name
         k -= 1  # part by part from the end: linear however long the text
     names = names_in(", ".join(parts[k:]), single=True) if k < len(parts) else None
+    if not names and len(text) <= 3000:  # names that are several parts each: 'Htut, Phu Mon and Phang, Jason', APA
+        for j in range(1, len(parts)):
+            head, tail = ", ".join(parts[:j]), ", ".join(parts[j:])
+            if len(tail) < 8 or not re.search(r"[,&]|\sand\s", tail):
+                break
+            if head.strip() and (found := names_in(tail)) and len(found) >= 2:
+                return head.strip(SEPARATORS + "."), found
     if names:
         return ", ".join(parts[:k]).strip(SEPARATORS + "."), names
     return clean(text).strip(SEPARATORS), ()
