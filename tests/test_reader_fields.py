@@ -169,3 +169,32 @@ def test_people_are_no_journal() -> None:
     from atpbib.listparse.hints import read_hint
     assert read_hint("J. Howard and S. Ruder") is None
     assert read_hint("J. Mach. Learn. Res.").venue == "J. Mach. Learn. Res"
+
+
+@pytest.mark.parametrize("item,title,authors,venue,year", [
+    ("1. Zhilin Yang, Zihang Dai, and Quoc V. Le, NeurIPS2019, XLNet: Generalized Autoregressive Pretraining, "
+     "[[pdf](https://arxiv.org/abs/1906.08237)]", "XLNet: Generalized Autoregressive Pretraining",
+     ("Zhilin Yang", "Zihang Dai", "Quoc V. Le"), "NeurIPS", 2019),
+    ("1. *Yifan Qiao, Chenyan Xiong, and Zhiyuan Liu*, arXiv 2019, Understanding the Behaviors of BERT in Ranking, "
+     "[[pdf](https://arxiv.org/abs/1904.07531)]", "Understanding the Behaviors of BERT in Ranking",
+     ("Yifan Qiao", "Chenyan Xiong", "Zhiyuan Liu"), "arXiv", 2019),
+    ("1. Dan Kondratyuk and Milan Straka, 75 Languages, 1 Model: Parsing Universal Dependencies Universally, "
+     "EMNLP-IJCNLP 2019, [[pdf](https://aclanthology.org/D19-1279/)]",
+     "75 Languages, 1 Model: Parsing Universal Dependencies Universally", ("Dan Kondratyuk", "Milan Straka"),
+     "EMNLP-IJCNLP", 2019),
+    ("* Wang, W., Bi, B., & Si, L. ICLR'20. [StructBERT: Incorporating Language Structures](https://arxiv.org/abs/1908.04577)",
+     "StructBERT: Incorporating Language Structures", ("W. Wang", "B. Bi", "L. Si"), "ICLR", 2020),
+    ("* Ethayarajh, K. (2019). How Contextual are Word Representations? *EMNLP-IJCNLP*. [pdf](https://arxiv.org/pdf/1909.00512.pdf)",
+     "How Contextual are Word Representations?", ("K. Ethayarajh",), "EMNLP-IJCNLP", 2019),
+    ("* **How Contextual are Word Representations?**. K. Ethayarajh. (EMNLP-IJCNLP) 2019. https://arxiv.org/pdf/1909.00512.pdf",
+     "How Contextual are Word Representations?", ("K. Ethayarajh",), "EMNLP-IJCNLP", 2019),
+    ("* extension: <b>Star-Transformer</b> – 2019 – [pdf](https://arxiv.org/abs/1902.09113)", "Star-Transformer", (), None, 2019),
+])
+def test_fields_in_any_order_with_commas(item, title, authors, venue, year) -> None:
+    e = one(item)
+    assert (e.title, e.authors, e.venue, e.year) == (title, authors, venue, year)
+
+
+def test_model_names_are_no_person_s_names() -> None:
+    assert names_in("XLNet NeurIPS", single=True) is None
+    assert names_in("Yann LeCun, Terrance DeVries, Stephen McAleer") == ("Yann LeCun", "Terrance DeVries", "Stephen McAleer")

@@ -37,7 +37,8 @@ _LATEX_ACCENT = re.compile(r"\{?\\[`'^\"~=.uvHckbdr]\s*\{?[A-Za-z]\}?\}?|\{?\\(?
 def is_name_word(word: str) -> bool:
     """A capitalised word that is not an acronym (BERT, GPT) or a word titles are made of."""
     return (bool(_NAME_WORD.match(word)) and word[0].isupper() and word not in _TITLE_WORDS
-            and not (len(word) >= 3 and word.isupper() and "." not in word))
+            and not (len(word) >= 3 and "." not in word and (word.isupper() or re.search(r"[A-Z]{2}", word)
+                                                            and re.search(r"[a-z]", word))))  # 'XLNet', 'NeurIPS'
 
 
 def delatex(text: str) -> str:

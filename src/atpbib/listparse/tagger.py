@@ -172,6 +172,7 @@ tutorial docs documentation leaderboard benchmark results result survey example 
 citations star stars""".split())
 _COUNT = re.compile(r"^[\d,.]+\s*[kKmM]?\+?\s*(?:stars?|forks?|citations?|cited(?:\s+by)?|⭐|★)?$|^(?:stars?|citations?|"
                     r"cited\s+by)\s*[:：]?\s*[\d,.]+[kKmM]?$", re.IGNORECASE)
+_ONE_NAME = re.compile(r"^(?:[A-Z]\.\s?)+(?:-[A-Z]\.\s?)?(?:[a-z]{1,3}\s)?[A-Z][^\W\d_'’-]+(?:[-'’][^\W\d_]+)?$")
 _MARKERS = re.compile(r"^(?:\*{1,3}|_{2,3})$")
 # A field the list names ('Publisher: CVPR 2026', 'Venue: ICLR', 'Date: March 27, 2026'): its value is the hint.
 _NAMED_VENUE = re.compile(r"^(?:venue|conference|journal|publisher|publication|published(?:\s+(?:in|at))?|"
@@ -221,7 +222,9 @@ def _classify(s: Span) -> None:
     if (m := _NAMED_VENUE.match(t)) and (hint := read_hint(m.group("v"), aside=True)) is not None:
         s.what, s.hint = "hint", hint
         return
-    names = names_in(t, single=s.em and not s.strong) if (s.group == "(" or (s.em and not s.strong)) else None
+    alone = bool(_ONE_NAME.match(t))  # 'K. Ethayarajh', 'Y.-C. Chen': initials make one name a person
+    names = names_in(t, single=(s.em and not s.strong) or alone) if (s.group == "(" or (s.em and not s.strong) or alone) \
+        else None
     if names and len(names) == 1 and (venue := read_hint(t)) is not None and venue.venue:
         names = None  # '*Computational Linguistics*', '*Electronic Imaging*': a journal set in italics
     hint = read_hint(t, aside=s.group == "(") if not names else None
@@ -266,6 +269,14 @@ def _split_commas(spans: list[Span]) -> list[Span]:
     a text span that ends in a hint is the hint and what stands before it (names, or text)."""
     out: list[Span] = []
     for s in spans:
+        if s.what == "hint" and "," in s.text and (lead := _leading_hint(s.text)) is not None:
+            hint, raw, rest = lead  # 'arXiv 2019, Understanding the Behaviors of BERT in Ranking'
+            after = Span(rest, strong=s.strong, em=s.em, underline=s.underline, quoted=s.quoted, group=s.group,
+                         sep_before=",", sep_after=s.sep_after)
+            _classify(after)
+            out += [Span(raw, strong=s.strong, em=s.em, underline=s.underline, group=s.group, sep_before=s.sep_before,
+                         sep_after=",", what="hint", hint=hint), after]
+            continue
         if s.link is not None or s.what != "text":
             out.append(s)
             continue
@@ -279,6 +290,17 @@ def _split_commas(spans: list[Span]) -> list[Span]:
         out += [first, Span(raw, strong=s.strong, em=s.em, underline=s.underline, group=s.group, sep_before=",",
                             sep_after=s.sep_after, what="hint" if hint.venue else "year", hint=hint)]
     return out
+
+
+def _leading_hint(text: str):
+    """(the hint, its text, what follows) when `text` opens with a venue and year and a comma, and what follows is
+    no part of a venue: a title ('arXiv 2019, Understanding …'), not a place or a track ('ACL 2019, Florence')."""
+    first, _, rest = text.partition(",")
+    rest = rest.strip()
+    hint = read_hint(first)
+    if hint is None or hint.year is None or hint.venue is None or len(rest.split()) < 3 or read_hint(rest) is not None:
+        return None
+    return hint, first.strip(), rest
 
 
 def _trailing_hint(text: str):
@@ -296,6 +318,9 @@ def _trailing_hint(text: str):
     m = re.match(r"^(?P<names>.+?)\s+(?P<year>(?:19|20)\d{2})$", text)  # 'Writer et al. 2015'
     if m and names_in(m.group("names"), single=True):
         return m.group("names"), read_hint(m.group("year")), m.group("year")
+    m = re.match(r"^(?P<names>.*\b[A-Z]\.)\s+(?P<hint>[A-Z]\S*(?:\s\S+){0,4})$", text)  # '…, & Si, L. ICLR'20'
+    if m and (hint := read_hint(m.group("hint"))) is not None and hint.year and names_in(m.group("names"), single=True):
+        return m.group("names"), hint, m.group("hint")
     return "", None, ""
 
 
@@ -307,8 +332,10 @@ def _names_by_place(spans: list[Span]) -> list[Span]:
         if s.link is not None or s.what != "text":
             continue
         nxt = spans[k + 1] if k + 1 < len(spans) else None
-        if nxt is not None and nxt.what == "year" and (fam := families(s.text)):
-            s.what, s.names = "names", fam
+        if nxt is not None and nxt.what == "year" and not (s.strong or s.quoted) and any(
+                o.what == "text" and o.link is None for o in spans[k + 2:]) and (
+                fam := names_in(s.text, single=True) or families(s.text)):
+            s.what, s.names = "names", fam  # 'Author and Writer - 2014 - Title', 'Ethayarajh, K. (2019). Title
         elif k == 0 and dated and "." in s.sep_after and nxt is not None and nxt.link is None \
                 and not (s.strong or s.quoted) and (names := names_in(s.text, single=True)):  # bold: a title
             s.what, s.names = "names", names
@@ -476,7 +503,7 @@ def _label_apart(spans: list[Span], depth: int = 0) -> list[Span]:
         what = "label"
     elif " " not in head.strip() and (rest.lower().startswith(head.lower() + ":") or (
             (hint := read_hint(re.split(r"[.;]\s", rest, maxsplit=1)[0])) is not None and hint.year)
-            or len(names_in(rest) or ()) >= 2):
+            or _opens_with_names(rest)):
         what = "text"  # 'exBERT: exBERT: A Visual …', 'exBERT: ACL 2020 Demo. …', 'UNITER: Y.-C. Chen, L. Li – …'
 
     else:
@@ -486,6 +513,12 @@ def _label_apart(spans: list[Span], depth: int = 0) -> list[Span]:
     s.text, s.sep_before = m.group("rest"), ":"
     out = spans[:k] + [label] + spans[k:]
     return _label_apart(out, depth + 1) if what == "label" and depth == 0 else out  # 'follow-up: XLNet: XLNet: …'
+
+
+def _opens_with_names(text: str) -> bool:
+    """'Y.-C. Chen, L. Li, … – …', 'Benjamin Hoover, Hendrik Strobelt, and …, Title, …': people come first."""
+    parts = text.split(",")
+    return any(len(names_in(",".join(parts[:j])) or ()) >= 2 for j in range(min(len(parts), 12), 1, -1))
 
 
 def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
@@ -543,32 +576,40 @@ def _names_ahead(f: Fields, text: str) -> str:
     if f.authors or text.count(",") < 2 or len(text) > 2000:
         return text
     parts = text.split(",")
-    for j in range(len(parts) - 1, 1, -1):  # the longest run of names that leaves a title
+    for j in range(len(parts) - 1, 0, -1):  # the longest run of names that leaves a title
         rest = ",".join(parts[j:]).strip(" ,")
         if not rest or names_in(rest, single=True):
             continue
         names = names_in(",".join(parts[:j]))
         if names and len(names) >= 2:
             f.authors = names
+            first, sep, after = rest.partition(",")
+            if sep and after.strip() and (hint := read_hint(first)) is not None and hint.year:
+                _take_hint(f, hint)  # 'A. Author, B. Author, arXiv 2019, Title'
+                return after.strip()
             return rest
-        if j <= 3:
-            break
     return text
 
 
 def _fields_after(f: Fields, text: str, single: bool) -> str:
-    """'Title, A. Author, B. Author, NIPS 2017' → 'Title', the venue and the authors taken off the end."""
+    """'Title, A. Author, B. Author, NIPS 2017', 'Title, NIPS 2017, A. Author, B. Author' → 'Title', the venue
+    and the authors taken off the end."""
+    text = _hint_off_the_end(f, text)
+    if not f.authors and "," in text:
+        title, names = split_title_authors(text)
+        if names and (single or len(names) > 1 or ET_AL.search(text)
+                      or re.match(r"^(?:[A-Z]\.\s?)+(?:-[A-Z]\.\s?)?[^\W\d_]", names[0])):  # '…, K. Ethayarajh'
+            f.authors, text = names, _hint_off_the_end(f, title)
+    return text
+
+
+def _hint_off_the_end(f: Fields, text: str) -> str:
     head, sep, last = text.rpartition(",")
     if sep and head.strip():
         hint = read_hint(last)
         if hint is not None and (hint.year is not None or (hint.venue and not only_track(hint.venue))):
             _take_hint(f, hint)
-            text = head.rstrip(SEPARATORS)
-    if not f.authors and "," in text:
-        title, names = split_title_authors(text)
-        if names and (single or len(names) > 1 or ET_AL.search(text)
-                      or re.match(r"^(?:[A-Z]\.\s?)+(?:-[A-Z]\.\s?)?[^\W\d_]", names[0])):  # '…, K. Ethayarajh'
-            f.authors, text = names, title
+            return head.rstrip(SEPARATORS)
     return text
 
 
