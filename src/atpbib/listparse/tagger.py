@@ -333,7 +333,8 @@ def _names_by_place(spans: list[Span]) -> list[Span]:
             continue
         nxt = spans[k + 1] if k + 1 < len(spans) else None
         if nxt is not None and nxt.what == "year" and not (s.strong or s.quoted) and any(
-                o.what == "text" and o.link is None for o in spans[k + 2:]) and (
+                (o.what == "text" and o.link is None) or (o.link is not None and len(o.text.split()) >= 3)
+                for o in spans[k + 2:]) and (
                 fam := names_in(s.text, single=True) or families(s.text)):
             s.what, s.names = "names", fam  # 'Author and Writer - 2014 - Title', 'Ethayarajh, K. (2019). Title
         elif k == 0 and dated and "." in s.sep_after and nxt is not None and nxt.link is None \
