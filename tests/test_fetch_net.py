@@ -285,16 +285,16 @@ def test_circuit_breaker_closed_port(monkeypatch):
             f.get(url, params={"id_list": "1909.10351"})
         assert first.value.kind == "unreachable"
         assert str(first.value).startswith("arXiv unreachable (connection refused)")
-        assert len(f.request_log()) == 3  # threshold attempts, then stop
+        assert len(f.request_log()) == 1  # a refusal is final at once: no retry, no backoff (issue 20)
         t1 = time.monotonic()
         for i in range(5):
             with pytest.raises(FetchError) as ei:
                 f.get(url, params={"id_list": str(i)})
             assert ei.value.kind == "circuit-open" and ei.value.host == f"127.0.0.1:{port}"
         assert time.monotonic() - t1 < 0.1
-        assert len(f.request_log()) == 3  # no connection attempt once open
+        assert len(f.request_log()) == 1  # no connection attempt once open
         assert f.unreachable() == ["arXiv"]
-        assert any("arXiv unreachable" in e for e in f.events)
+        assert [e for e in f.events if "arXiv" in e] == ["arXiv: skipped for the rest of this run (connection refused)"]
         assert f.stats[f"127.0.0.1:{port}"].failures == 6
     assert time.monotonic() - t0 < 3
 
