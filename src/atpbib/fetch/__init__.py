@@ -48,6 +48,7 @@ __all__ = [
     "Response",
     "cache_clear",
     "cache_info",
+    "download",
     "expect_bibtex",
     "expect_json",
     "expect_xml",
@@ -70,6 +71,24 @@ class Fetch(Protocol):
                   content_type: str, batch_size: int, validate: Callable[[bytes], None] | None = None,
                   batch_body: Callable[[list[str]], object] | None = None, headers: dict[str, str] | None = None
                   ) -> tuple[dict[str, bytes], dict[str, BaseException]]: ...
+
+
+def download(url: str, *, max_bytes: int | None = None, **settings: Any) -> Response:
+    """One answer straight from the network, no cache (a list named by URL): the same session, deadline,
+    retry budget and caps as every other request, the cap lowered to `max_bytes` if given; or FetchError."""
+    transport = Transport(**settings)
+    if max_bytes is not None:
+        transport.policy = transport.policy.with_overrides(max_bytes=min(max_bytes, transport.policy.max_bytes))
+    try:
+        try:
+            prepared = transport.session.prepare_request(requests.Request("GET", url))
+        except (requests.RequestException, ValueError) as exc:
+            raise FetchError(url, "?", "unreachable", f"invalid URL ({exc}): {url}") from exc
+        raw, body = transport.fetch(prepared, transport.host(config.host_key(prepared.url or url)), None)
+        return Response(url=raw.url or url, status=raw.status_code, content=body, headers=_Headers(raw.headers),
+                        from_cache=False, stale=False)
+    finally:
+        transport.close()
 
 
 class Fetcher:

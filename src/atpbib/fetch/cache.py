@@ -190,7 +190,13 @@ class ResponseCache:
             try:
                 self._cache.save_response(resp, cache_key=key, expires=_expires(self.expire_after_days))
             except _CACHE_ERRORS as exc:
+                before = self._backend
                 self._cache_broken(exc)
+                if self._backend is not before:  # replaced (a fresh DB, or memory): this answer goes there
+                    try:
+                        self._cache.save_response(resp, cache_key=key, expires=_expires(self.expire_after_days))
+                    except _CACHE_ERRORS as exc2:
+                        log.debug("cache write: %s", exc2)
 
     def _without_cache(self, exc: BaseException) -> None:
         """Say once that this run has no disk cache (it keeps its answers in memory until it ends)."""
