@@ -192,9 +192,10 @@ class ResponseCache:
             except _CACHE_ERRORS as exc:
                 before = self._backend
                 self._cache_broken(exc)
-                if self._backend is not before:  # replaced (a fresh DB, or memory): this answer goes there
-                    try:
-                        self._cache.save_response(resp, cache_key=key, expires=_expires(self.expire_after_days))
+                if self._backend is not before:  # replaced (a fresh DB, or memory): this answer goes there,
+                    try:  # under the new backend's own key for it
+                        again = self._cache.create_key(resp.request) if resp.request is not None else key
+                        self._cache.save_response(resp, cache_key=again, expires=_expires(self.expire_after_days))
                     except _CACHE_ERRORS as exc2:
                         log.debug("cache write: %s", exc2)
 
