@@ -54,6 +54,7 @@ class _Host:
     budget: Budget = field(default_factory=lambda: Budget(0.0, 0.0))
     consecutive_failures: int = 0
     open_reason: str | None = None  # set when the circuit is open
+    down: threading.Event = field(default_factory=threading.Event)  # set with open_reason
 
 
 class Transport:
@@ -158,8 +159,10 @@ class Transport:
     ) -> tuple[requests.Response, bytes]:
         url = prepared.url or ""
         self._check_circuit(host, url)
-        prev_start, my_start, turn = self._wait_turn(host)
-        self._check_circuit(host, url)
+        prev_start, my_start, turn = self._wait_turn(host, url)
+        if host.open_reason is not None:  # went down just now: this turn was not used
+            self._give_back(host, prev_start, my_start, turn)
+            raise self._circuit_error(host, url)
         with self._lock:
             self._log.append((host.key, url))
             self._stat(host.key).requests += 1
@@ -369,6 +372,7 @@ class Transport:
             if host.open_reason is not None:
                 return
             host.open_reason = reason
+            host.down.set()  # wakes the requests waiting for their turn: they fail now, not after the interval
             first = host.name not in self._down_noted
             self._down_noted.add(host.name)
             if first:
@@ -377,9 +381,12 @@ class Transport:
 
     def _check_circuit(self, host: _Host, url: str) -> None:
         if host.open_reason is not None:
-            raise FetchError(url, host.key, "circuit-open", f"{host.name} unreachable ({host.open_reason}), skipped: {url}")
+            raise self._circuit_error(host, url)
 
-    def _wait_turn(self, host: _Host) -> tuple[float, float, Turn | None]:
+    def _circuit_error(self, host: _Host, url: str) -> FetchError:
+        return FetchError(url, host.key, "circuit-open", f"{host.name} unreachable ({host.open_reason}), skipped: {url}")
+
+    def _wait_turn(self, host: _Host, url: str) -> tuple[float, float, Turn | None]:
         """Block until this host may receive a request; return (previous start, our start, the user-wide turn).
 
         Within the process, one start at a time per host; across processes, the turn taken in the
@@ -389,8 +396,10 @@ class Transport:
         with host.slot:
             now = time.monotonic()
             start = max(now, host.last_start + host.interval, host.not_before)
-            if start > now:
-                time.sleep(start - now)
+            if start > now and host.down.wait(start - now):
+                pass  # the host went down while we waited: no turn is taken
+            if host.open_reason is not None:
+                raise self._circuit_error(host, url)
             turn = take_turn(host.key, host.interval) if host.interval > 0 else None
             prev = host.last_start
             host.last_start = time.monotonic()
