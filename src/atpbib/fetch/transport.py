@@ -248,13 +248,11 @@ class Transport:
             err = FetchError(url, host.key, "http", f"{host.name} answered HTTP {status} {resp.reason or ''}".rstrip() + f": {url}", status)
             err._retryable = True
             if retry_after is not None:
-                with self._lock:
-                    affordable = host.budget.can_afford(retry_after)
-                if retry_after > self.max_total_wait or not affordable:
-                    err._retryable = False  # "come back much later": give up now rather than hang
-                    if not affordable:
-                        self._down(host, f"asked to wait {retry_after:g} s (HTTP {status}), more than its retry budget "
-                                         f"of {host.budget.describe()}")
+                if retry_after > self.max_total_wait or retry_after >= self.policy.host_budget:
+                    # "come back much later": this request gives up now rather than hang; the host costs nothing
+                    # more than this answer, so it is not put down for it (each request still says why it failed).
+                    # A wait the host's budget can no longer afford puts it down (_stop).
+                    err._retryable = False
                 else:
                     err._retry_after = retry_after
                     with host.slot:
