@@ -10,6 +10,7 @@ Design notes
   network, a requests-cache backend stores answers. That lets us validate a body *before* storing it, so
   failures and error pages are never cached, and lets us fall back to an expired ("stale") entry when a
   re-fetch fails.
+- The limits (deadline per attempt, retry budget per host, answer size) are policy.py's, nowhere else.
 - A batch answer (arXiv's id_list) is split and stored per item, so a later run with another selection
   is answered from the cache.
 """
@@ -105,8 +106,9 @@ class Fetcher:
         lazy_cache: bool = False,
         **transport: Any,
     ) -> None:
-        """`transport`: the network settings, passed to `Transport` as they are (mailto, connect_timeout,
-        read_timeout, max_bytes, intervals, max_attempts, max_total_wait, breaker_threshold, backoff_base)."""
+        """`transport`: the network settings, passed to `Transport` as they are: mailto, intervals, and any
+        field of `policy.Policy` (connect_timeout, read_timeout, deadline, max_bytes, max_attempts,
+        max_total_wait, backoff_base, breaker_threshold, host_budget, run_budget) over the environment's."""
         self.offline = offline
         self.refresh = refresh
         self.on_request = on_request

@@ -166,7 +166,8 @@ class Transport:
         with self._lock:
             self._log.append((host.key, url))
             self._stat(host.key).requests += 1
-            limit = max(0.05, min(self.policy.deadline, host.budget.remaining()))
+            left = host.budget.remaining()  # a failing host's last attempt gets only what its budget has left
+            limit = self.policy.deadline if left <= 0 else max(0.05, min(self.policy.deadline, left))
 
         settings = self.session.merge_environment_settings(url, {}, True, None, None)
         settings["stream"] = True  # read the body ourselves, so max_bytes is enforced while reading
