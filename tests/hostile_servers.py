@@ -112,13 +112,15 @@ def _send(sock: socket.socket, status: str, headers: dict[str, str], body: bytes
     sock.sendall(head.encode("latin-1") + body)
 
 
-def slow_loris(gap: float) -> Behaviour:
-    """A 200 answer whose every byte, from the status line on, comes `gap` seconds after the one before."""
+def slow_loris(gap: float, for_seconds: float | None = None) -> Behaviour:
+    """A 200 answer whose every byte, from the status line on, comes `gap` seconds after the one before;
+    forever, or for `for_seconds` (then the connection closes: a bound for clients that have no deadline)."""
 
     def behave(sock: socket.socket, seen: Seen, server: HostileServer) -> bool:
         answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"
         i = 0
-        while not server.stopping.is_set():
+        end = time.monotonic() + for_seconds if for_seconds is not None else float("inf")
+        while not server.stopping.is_set() and time.monotonic() < end:
             byte = answer[i : i + 1] if i < len(answer) else b" "
             sock.sendall(byte)
             i += 1

@@ -570,7 +570,8 @@ def test_retry_after_beyond_the_host_budget_is_not_waited_for():
 def test_budget_and_deadline_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("ATPBIB_DEADLINE", "0.7")
     monkeypatch.setenv("ATPBIB_HOST_BUDGET", "0.5")
-    with HostileServer(slow_loris(gap=0.1)) as srv, Fetcher(None, intervals={}, mailto="") as f:
+    with HostileServer(slow_loris(gap=0.1, for_seconds=5)) as srv, Fetcher(None, intervals={}, mailto="",
+                                                                           max_attempts=2) as f:
         t0 = time.monotonic()
         with pytest.raises(FetchError) as ei:
             f.get(srv.url("/x"))
@@ -632,3 +633,20 @@ def test_a_refused_connection_gives_back_the_user_wide_pacing_turn(tmp_path, mon
         assert ei.value.kind == "unreachable" and time.monotonic() - t0 < 1.0
     slots = list(tmp_path.iterdir())
     assert len(slots) == 1 and slots[0].read_text() == ""
+
+
+def test_a_failed_name_lookup_is_final_at_once(monkeypatch):
+    import urllib3.util.connection as uconn
+
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(uconn.socket, "getaddrinfo", no_such_name)
+    with make(max_attempts=5, breaker_threshold=3) as f:
+        t0 = time.monotonic()
+        for path in ("/a", "/b", "/c"):
+            with pytest.raises(FetchError) as ei:
+                f.get(f"http://dblp.example.invalid{path}")
+        assert time.monotonic() - t0 < 1.0
+        assert "DNS lookup failed" in str(ei.value) or ei.value.kind == "circuit-open"
+        assert len(f.request_log()) == 1 and f.unreachable() == ["dblp.example.invalid"]
