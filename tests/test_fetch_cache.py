@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -374,3 +375,64 @@ def test_a_corrupt_cache_is_moved_aside_and_replaced(tmp_path):
     with fetch.Fetcher(tmp_path) as f:
         assert any("moved it to" in e for e in f.events)
     assert list(tmp_path.glob("*corrupt*"))
+
+
+# -- an unusable cache folder (issue 22 item 10): the run goes on without a cache and says so once ----------
+
+
+def _unusable(kind: str, tmp_path: Path) -> Path:
+    if kind == "db-is-a-directory":
+        (tmp_path / "cache" / CACHE_FILE).mkdir(parents=True)
+        return tmp_path / "cache"
+    if kind == "folder-under-a-file":
+        (tmp_path / "a-file").write_text("x", encoding="utf-8")
+        return tmp_path / "a-file" / "cache"
+    if kind == "read-only-folder":
+        if os.geteuid() == 0:
+            pytest.skip("root writes into read-only folders")
+        folder = tmp_path / "ro"
+        folder.mkdir()
+        folder.chmod(0o500)
+        return folder
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["db-is-a-directory", "folder-under-a-file", "read-only-folder"])
+@pytest.mark.parametrize("lazy", [False, True])
+def test_an_unusable_cache_folder_means_no_cache_said_once(server, tmp_path, kind, lazy):
+    counter = Counter(b'{"ok": true}')
+    server.expect_request("/x").respond_with_handler(counter)
+    cache_dir = _unusable(kind, tmp_path)
+    t0 = time.monotonic()
+    with make(cache_dir, lazy_cache=lazy) as f:
+        for _ in range(3):
+            assert f.get(server.url_for("/x"), validate=expect_json).content == b'{"ok": true}'
+        notes = [e for e in f.events if "cache" in e]
+        assert len(notes) == 1 and "without a disk cache" in notes[0], f.events
+        assert str(cache_dir) in notes[0]
+    assert time.monotonic() - t0 < 2.0  # no waiting for a lock that is not there
+    assert counter.calls == 1  # the run still remembers its own answers (in memory)
+    if kind == "db-is-a-directory":
+        assert (cache_dir / CACHE_FILE).is_dir() and not list(cache_dir.glob("*corrupt*"))  # left as it was
+
+
+def test_a_cache_that_becomes_read_only_mid_run_goes_on_in_memory(server, tmp_path, monkeypatch):
+    import sqlite3
+
+    from atpbib.fetch import cache
+
+    counter = Counter(b"{}")
+    server.expect_request(re.compile("/w.*")).respond_with_handler(counter)
+    with make(tmp_path) as f:
+        f.get(server.url_for("/w0"))
+
+        def read_only(*a, **kw):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+
+        monkeypatch.setattr(f.cache._cache, "save_response", read_only)
+        for i in range(1, 4):
+            f.get(server.url_for(f"/w{i}"))
+        f.get(server.url_for("/w1"))  # answered from memory now
+        notes = [e for e in f.events if "without a disk cache" in e]
+        assert len(notes) == 1, f.events
+    assert counter.calls == 4

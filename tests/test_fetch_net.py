@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import email.utils
+import re
 import logging
 import socket
 import struct
@@ -285,16 +286,16 @@ def test_circuit_breaker_closed_port(monkeypatch):
             f.get(url, params={"id_list": "1909.10351"})
         assert first.value.kind == "unreachable"
         assert str(first.value).startswith("arXiv unreachable (connection refused)")
-        assert len(f.request_log()) == 3  # threshold attempts, then stop
+        assert len(f.request_log()) == 1  # a refusal is final at once: no retry, no backoff (issue 20)
         t1 = time.monotonic()
         for i in range(5):
             with pytest.raises(FetchError) as ei:
                 f.get(url, params={"id_list": str(i)})
             assert ei.value.kind == "circuit-open" and ei.value.host == f"127.0.0.1:{port}"
         assert time.monotonic() - t1 < 0.1
-        assert len(f.request_log()) == 3  # no connection attempt once open
+        assert len(f.request_log()) == 1  # no connection attempt once open
         assert f.unreachable() == ["arXiv"]
-        assert any("arXiv unreachable" in e for e in f.events)
+        assert [e for e in f.events if "arXiv" in e] == ["arXiv: skipped for the rest of this run (connection refused)"]
         assert f.stats[f"127.0.0.1:{port}"].failures == 6
     assert time.monotonic() - t0 < 3
 
@@ -490,3 +491,162 @@ def test_validators():
     for fn, body in bad:
         with pytest.raises(ValueError):
             fn(body)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Hostile services (issue 22: items 1, 2, 3; issue 20: refusals are final and give their pacing back).
+# Budgets are small here so that each case costs about a second; benchmarks/hostile.py plays the defaults.
+
+from hostile_servers import HostileServer, answer, closed_port, endless_503, gzip_bomb, redirect, slow_loris  # noqa: E402
+
+
+def test_deadline_cuts_off_a_server_that_sends_a_byte_at_a_time():
+    """Each byte comes well within the read timeout, so only a deadline for the whole attempt ends it."""
+    with HostileServer(slow_loris(gap=0.1)) as srv, make(deadline=1.0, read_timeout=5.0, max_attempts=1) as f:
+        t0 = time.monotonic()
+        with pytest.raises(FetchError) as ei:
+            f.get(srv.url("/search"))
+        took = time.monotonic() - t0
+    assert ei.value.kind == "timeout" and "within 1 s" in str(ei.value)
+    assert 0.9 <= took < 2.5, took
+
+
+def test_a_slow_loris_host_costs_at_most_its_budget_then_is_down():
+    with HostileServer(slow_loris(gap=0.1)) as srv, make(deadline=1.0, host_budget=1.5, max_attempts=5) as f:
+        t0 = time.monotonic()
+        with pytest.raises(FetchError):
+            f.get(srv.url("/a"))
+        assert time.monotonic() - t0 < 2.5  # one full attempt, a second one cut to what the budget had left
+        assert f.unreachable() == ["127.0.0.1"]
+        t1 = time.monotonic()
+        with pytest.raises(FetchError) as later:
+            f.get(srv.url("/b"))
+        assert later.value.kind == "circuit-open" and time.monotonic() - t1 < 0.1
+        assert [s.path for s in srv.seen] == ["/a", "/a"]
+
+
+def test_endless_503_with_retry_after_is_given_up_at_the_host_budget():
+    with HostileServer(endless_503(retry_after=0.5)) as srv, make(host_budget=1.2, max_attempts=50,
+                                                                   max_total_wait=600) as f:
+        t0 = time.monotonic()
+        for path in ("/1", "/2", "/3"):
+            with pytest.raises(FetchError):
+                f.get(srv.url(path))
+        took = time.monotonic() - t0
+        assert f.unreachable() == ["127.0.0.1"]
+        assert any("retry budget" in e for e in f.events), f.events
+    assert took < 2.5, took
+    assert len(srv.seen) == 3, [s.path for s in srv.seen]  # two waits of 0.5 s fit in 1.2 s, a third does not
+
+
+def test_the_run_budget_bounds_a_host_that_answers_now_and_then(server):
+    """A host whose good answers keep resetting its streak still costs at most the run budget."""
+    h = sequence(*([(503, b"", {"Retry-After": "0.4"}), (200, b"{}", {})] * 20))
+    server.expect_request(re.compile("/r.*")).respond_with_handler(h)
+    with make(host_budget=10, run_budget=1.0, max_attempts=3) as f:
+        outcomes = []
+        for i in range(10):
+            try:
+                f.get(server.url_for(f"/r{i}"))
+                outcomes.append("ok")
+            except FetchError as exc:
+                outcomes.append(exc.kind)
+        # each request waits 0.4 s once: two fit in the run's 1 s, the third's wait does not
+        assert outcomes == ["ok", "ok", "http"] + ["circuit-open"] * 7, outcomes
+    assert len(h.calls) == 5
+
+
+def test_retry_after_beyond_the_host_budget_is_not_waited_for():
+    with HostileServer(endless_503(retry_after=30)) as srv, make(max_total_wait=7200, host_budget=10) as f:
+        t0 = time.monotonic()
+        for path in ("/x", "/y"):
+            with pytest.raises(FetchError) as ei:
+                f.get(srv.url(path))
+            assert ei.value.kind == "http" and ei.value.status == 503  # each request says why it failed
+        assert time.monotonic() - t0 < 1.0
+    assert len(srv.seen) == 2
+
+
+def test_budget_and_deadline_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ATPBIB_DEADLINE", "0.7")
+    monkeypatch.setenv("ATPBIB_HOST_BUDGET", "0.5")
+    with HostileServer(slow_loris(gap=0.1, for_seconds=5)) as srv, Fetcher(None, intervals={}, mailto="",
+                                                                           max_attempts=2) as f:
+        t0 = time.monotonic()
+        with pytest.raises(FetchError) as ei:
+            f.get(srv.url("/x"))
+        assert time.monotonic() - t0 < 1.5 and ei.value.kind == "timeout"
+        assert f.transport.policy.deadline == 0.7 and f.unreachable() == ["127.0.0.1"]
+
+
+def test_a_bad_budget_in_the_environment_is_a_config_error(monkeypatch):
+    monkeypatch.setenv("ATPBIB_HOST_BUDGET", "a minute")
+    with pytest.raises(config.ConfigError, match="ATPBIB_HOST_BUDGET"):
+        Fetcher(None)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_credentials_never_follow_a_redirect_to_another_host(status):
+    with HostileServer(answer(b"{}")) as other:
+        with HostileServer(redirect(lambda seen: other.url(seen.path), status)) as first, make() as f:
+            resp = f.get(first.url("/paper/batch"), headers={"x-api-key": "SECRET", "Authorization": "Bearer T",
+                                                             "X-Auth-Token": "T2"}, validate=expect_json,
+                         json_body={"ids": ["ARXIV:1909.10351"]} if status in (307, 308) else None)
+            assert resp.content == b"{}"
+        assert first.seen[0].headers["x-api-key"] == "SECRET"  # its own host gets the key
+        sent = other.seen[0].headers
+        assert not {"x-api-key", "authorization", "x-auth-token"} & set(sent), sent
+        assert sent.get("user-agent", "").startswith("atpbib/")
+
+
+def test_a_redirect_on_the_same_host_keeps_the_key():
+    with HostileServer(answer(b"{}")) as srv:
+        srv.behaviour = lambda sock, seen, s: (redirect(lambda _: srv.url("/moved"))(sock, seen, s) if seen.path == "/old"
+                                               else answer(b"{}")(sock, seen, s))
+        with make() as f:
+            f.get(srv.url("/old"), headers={"x-api-key": "SECRET"})
+        assert [s.headers.get("x-api-key") for s in srv.seen] == ["SECRET", "SECRET"]
+
+
+def test_a_gzip_bomb_is_cut_off_at_the_cap_while_it_is_read():
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with HostileServer(gzip_bomb(unpacked=4 << 30)) as srv, make(max_bytes=2_000_000) as f:
+        t0 = time.monotonic()
+        with pytest.raises(FetchError) as ei:
+            f.get(srv.url("/list.md"))
+        assert time.monotonic() - t0 < 5
+    assert ei.value.kind == "too-large"
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KB: far below the 4 GB
+
+
+def test_a_refused_connection_gives_back_the_user_wide_pacing_turn(tmp_path, monkeypatch):
+    """The slot file records no request that never happened: the next run does not wait for it (issue 20)."""
+    monkeypatch.setenv("ATPBIB_PACE_DIR", str(tmp_path))
+    url = f"http://127.0.0.1:{closed_port()}/x"
+    hk = config.host_key(url)
+    for _ in range(2):
+        t0 = time.monotonic()
+        with make(intervals={hk: 30.0}) as f, pytest.raises(FetchError) as ei:
+            f.get(url)
+        assert ei.value.kind == "unreachable" and time.monotonic() - t0 < 1.0
+    slots = list(tmp_path.iterdir())
+    assert len(slots) == 1 and slots[0].read_text() == ""
+
+
+def test_a_failed_name_lookup_is_final_at_once(monkeypatch):
+    import urllib3.util.connection as uconn
+
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(uconn.socket, "getaddrinfo", no_such_name)
+    with make(max_attempts=5, breaker_threshold=3) as f:
+        t0 = time.monotonic()
+        for path in ("/a", "/b", "/c"):
+            with pytest.raises(FetchError) as ei:
+                f.get(f"http://dblp.example.invalid{path}")
+        assert time.monotonic() - t0 < 1.0
+        assert "DNS lookup failed" in str(ei.value) or ei.value.kind == "circuit-open"
+        assert len(f.request_log()) == 1 and f.unreachable() == ["dblp.example.invalid"]

@@ -45,8 +45,11 @@ class LazyFetcher:
     """A Fetcher made on first use: a run the lock serves entirely never loads the network stack."""
 
     def __init__(self, make: Callable[[], Any], *, cache_dir: str | Path | None = None, refresh: bool = False) -> None:
+        import threading
+
         self._make = make
         self._real: Any = None
+        self._making = threading.Lock()  # the resolver's threads ask at once: one Fetcher, one pacing state
         # what the resolver may know before the fetcher exists (remembered answers: answers.open_for)
         self.planned = {"cache_dir": cache_dir, "refresh": refresh}
 
@@ -56,7 +59,9 @@ class LazyFetcher:
 
     def __getattr__(self, name: str) -> Any:
         if self._real is None:
-            self._real = self._make()
+            with self._making:
+                if self._real is None:
+                    self._real = self._make()
         return getattr(self._real, name)
 
     def close(self) -> None:

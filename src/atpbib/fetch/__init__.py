@@ -10,6 +10,7 @@ Design notes
   network, a requests-cache backend stores answers. That lets us validate a body *before* storing it, so
   failures and error pages are never cached, and lets us fall back to an expired ("stale") entry when a
   re-fetch fails.
+- The limits (deadline per attempt, retry budget per host, answer size) are policy.py's, nowhere else.
 - A batch answer (arXiv's id_list) is split and stored per item, so a later run with another selection
   is answered from the cache.
 """
@@ -48,6 +49,7 @@ __all__ = [
     "Response",
     "cache_clear",
     "cache_info",
+    "download",
     "expect_bibtex",
     "expect_json",
     "expect_xml",
@@ -72,6 +74,24 @@ class Fetch(Protocol):
                   ) -> tuple[dict[str, bytes], dict[str, BaseException]]: ...
 
 
+def download(url: str, *, max_bytes: int | None = None, **settings: Any) -> Response:
+    """One answer straight from the network, no cache (a list named by URL): the same session, deadline,
+    retry budget and caps as every other request, the cap lowered to `max_bytes` if given; or FetchError."""
+    transport = Transport(**settings)
+    if max_bytes is not None:
+        transport.policy = transport.policy.with_overrides(max_bytes=min(max_bytes, transport.policy.max_bytes))
+    try:
+        try:
+            prepared = transport.session.prepare_request(requests.Request("GET", url))
+        except (requests.RequestException, ValueError) as exc:
+            raise FetchError(url, "?", "unreachable", f"invalid URL ({exc}): {url}") from exc
+        raw, body = transport.fetch(prepared, transport.host(config.host_key(prepared.url or url)), None)
+        return Response(url=raw.url or url, status=raw.status_code, content=body, headers=_Headers(raw.headers),
+                        from_cache=False, stale=False)
+    finally:
+        transport.close()
+
+
 class Fetcher:
     """One per run: a Transport and a ResponseCache. Thread-safe: sources may call `get` from several threads."""
 
@@ -86,8 +106,9 @@ class Fetcher:
         lazy_cache: bool = False,
         **transport: Any,
     ) -> None:
-        """`transport`: the network settings, passed to `Transport` as they are (mailto, connect_timeout,
-        read_timeout, max_bytes, intervals, max_attempts, max_total_wait, breaker_threshold, backoff_base)."""
+        """`transport`: the network settings, passed to `Transport` as they are: mailto, intervals, and any
+        field of `policy.Policy` (connect_timeout, read_timeout, deadline, max_bytes, max_attempts,
+        max_total_wait, backoff_base, breaker_threshold, host_budget, run_budget) over the environment's."""
         self.offline = offline
         self.refresh = refresh
         self.on_request = on_request

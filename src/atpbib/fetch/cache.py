@@ -77,6 +77,12 @@ def _sqlite_backend(db: Path) -> SQLiteCache:
 _OPEN_ATTEMPTS = 10
 
 
+def _busy(exc: BaseException) -> bool:
+    """Another atpbib holds the database for a moment: wait, never move it aside, never give it up."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
 def _open_sqlite(cache_dir: Path, notes: list[str] | None = None) -> SQLiteCache:
     """Open (creating if needed) the cache DB; a corrupt DB is moved aside and replaced, never fatal.
 
@@ -88,14 +94,14 @@ def _open_sqlite(cache_dir: Path, notes: list[str] | None = None) -> SQLiteCache
         try:
             return _sqlite_backend(db)
         except sqlite3.OperationalError as exc:
-            if attempt == _OPEN_ATTEMPTS:
-                raise
+            if not _busy(exc) or attempt == _OPEN_ATTEMPTS:
+                raise  # cannot be opened at all (a directory, no permission, read-only): no use waiting
             log.debug("cache busy (%s), retrying", exc)
             time.sleep(0.2 * attempt)
         except _CACHE_ERRORS as exc:
             target = _move_aside(db)
             msg = f"cache {db} was unreadable ({exc}); moved it to {target.name} and started an empty one"
-            log.warning(msg)
+            log.info(msg)
             if notes is not None:
                 notes.append(msg)
             return _sqlite_backend(db)
@@ -115,6 +121,7 @@ class ResponseCache:
         self.expire_after_days = expire_after_days
         self.events = events if events is not None else []
         self._cache_lock = threading.RLock()  # the SQLite connection is shared between threads
+        self._on_disk = True  # False once this run has given the disk cache up
         self._backend: BaseCache | None = None  # lazy: opened on first use, so a run served by the lock never opens it
         if not lazy:
             self._cache  # noqa: B018  (open now: a broken cache is reported at once)
@@ -126,7 +133,15 @@ class ResponseCache:
                 # in-memory dict private to this run, or the disk cache
                 from requests_cache import BaseCache
 
-                self._backend = BaseCache() if self.cache_dir is None else _open_sqlite(self.cache_dir, self.events)
+                if self.cache_dir is None:
+                    self._backend = BaseCache()
+                else:
+                    try:
+                        self._backend = _open_sqlite(self.cache_dir, self.events)
+                    except _CACHE_ERRORS as exc:
+                        self._without_cache(exc)
+                        self._on_disk = False
+                        self._backend = BaseCache()
             return self._backend
 
     @_cache.setter
@@ -175,12 +190,31 @@ class ResponseCache:
             try:
                 self._cache.save_response(resp, cache_key=key, expires=_expires(self.expire_after_days))
             except _CACHE_ERRORS as exc:
+                before = self._backend
                 self._cache_broken(exc)
+                if self._backend is not before:  # replaced (a fresh DB, or memory): this answer goes there,
+                    try:  # under the new backend's own key for it
+                        again = self._cache.create_key(resp.request) if resp.request is not None else key
+                        self._cache.save_response(resp, cache_key=again, expires=_expires(self.expire_after_days))
+                    except _CACHE_ERRORS as exc2:
+                        log.debug("cache write: %s", exc2)
+
+    def _without_cache(self, exc: BaseException) -> None:
+        """Say once that this run has no disk cache (it keeps its answers in memory until it ends)."""
+        where = _cache_path(self.cache_dir) if self.cache_dir is not None else "memory"
+        note = f"cache {where} unusable ({_reason(exc)}); this run goes on without a disk cache"
+        self.events.append(note)
+        log.info(note)
 
     def _cache_broken(self, exc: BaseException) -> None:
-        """The DB went bad mid-run: move it aside once and continue with a fresh one (or memory)."""
-        log.warning("cache error: %s", exc)
-        if self.cache_dir is None or not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, sqlite3.OperationalError):
+        """The DB went bad mid-run: move it aside once and continue with a fresh one (or memory). A DB that
+        cannot be written (read-only, its folder gone) is left as it is and this run goes on in memory."""
+        log.debug("cache error: %s", exc)
+        if self.cache_dir is None or not self._on_disk or not isinstance(exc, sqlite3.DatabaseError):
+            return
+        if isinstance(exc, sqlite3.OperationalError):
+            if not _busy(exc):
+                self._drop_to_memory(exc)
             return
         try:
             self._cache.close()
@@ -189,12 +223,24 @@ class ResponseCache:
         try:
             self._cache = _open_sqlite(self.cache_dir, self.events)
         except _CACHE_ERRORS as exc2:
-            note = f"cache unusable ({exc2}); continuing without a disk cache"
-            self.events.append(note)
-            log.warning(note)
-            from requests_cache import BaseCache
+            self._drop_to_memory(exc2)
 
-            self._cache = BaseCache()
+    def _drop_to_memory(self, exc: BaseException) -> None:
+        from requests_cache import BaseCache
+
+        try:
+            self._cache.close()
+        except _CACHE_ERRORS:
+            pass
+        self._without_cache(exc)
+        self._cache = BaseCache()
+        self._on_disk = False  # nothing more is tried on disk in this run
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 # ----------------------------------------------------------------------------------------------------

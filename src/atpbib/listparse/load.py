@@ -37,16 +37,22 @@ def _check_text(data: bytes, name: str) -> str:
 
 
 def _fetch(url: str, fetcher: _Fetcher | None) -> str:
+    """The list's text, read through the fetch layer (its deadline, retry budget and caps: a body is counted
+    while it is read, after decompression, so a gzip bomb is refused at the cap and never held in memory)."""
     try:
         if fetcher is not None:
             resp = fetcher.get(url)
         else:
-            import requests
+            from ..fetch import download
 
-            resp = requests.get(url, timeout=30)
-    except Exception as exc:  # requests.RequestException, OSError, anything a custom fetcher raises
+            resp = download(url, max_bytes=MAX_LIST_BYTES)
+    except Exception as exc:  # FetchError, OSError, anything a custom fetcher raises
+        if getattr(exc, "kind", None) == "too-large":
+            raise ListError(f"{url} is too large for a Markdown list (the limit is {MAX_LIST_BYTES / 1e6:.0f} MB)") from None
+        if getattr(exc, "kind", None) == "http" and getattr(exc, "status", None):
+            raise ListError(f"cannot fetch {url}: HTTP {exc.status}") from None  # type: ignore[attr-defined]
         raise ListError(f"cannot fetch {url}: {type(exc).__name__}: {short(str(exc), 120)}") from None
-    status = getattr(resp, "status_code", None)
+    status = getattr(resp, "status_code", getattr(resp, "status", None))
     if isinstance(status, int) and status >= 400:
         raise ListError(f"cannot fetch {url}: HTTP {status}")
     headers = getattr(resp, "headers", None) or {}
