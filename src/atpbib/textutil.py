@@ -1,6 +1,22 @@
 """Small text checks shared by the fetch layer (validating BibTeX answers) and the exporters."""
 from __future__ import annotations
 
+import unicodedata
+
+# Letters NFKD does not decompose into ASCII: transliterated, not dropped ("Søgaard" is "Sogaard").
+_TRANSLIT = str.maketrans({
+    "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+    "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE", "ı": "i", "ȷ": "j", "ð": "d", "Ð": "D", "ĳ": "ij", "Ĳ": "IJ",
+    "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ŀ": "l", "Ŀ": "L", "ŉ": "n", "ƒ": "f",
+})
+
+
+def ascii_fold(text: str) -> str:
+    """The one ASCII fold (citation keys, title and name comparison): Müller → Muller, Łukasz → Lukasz,
+    Søgaard → Sogaard, Straße → Strasse; characters with no Latin form are dropped."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLIT)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
 
 def brace_problem(text: str) -> str | None:
     """What BibTeX would object to in `text`'s braces (every brace counts, backslash or not), or None."""
