@@ -11,6 +11,23 @@ _TRANSLIT = str.maketrans({
 })
 
 
+_DOTLESS = {"\u0131": "i", "\u0237": "j"}
+
+
+def nfc_letters(text: str) -> str:
+    """One spelling for every accented letter: NFC, and a dotless ı/ȷ under a combining accent made the plain
+    i/j it stands for. (`{\\'\\i}` is the LaTeX spelling of í; decoded literally it is ı + U+0301, which has
+    no precomposed form: biber writes it so, pdfLaTeX then rejects the U+0301.)"""
+    text = unicodedata.normalize("NFC", text)
+    if "\u0131" in text or "\u0237" in text:
+        chars = list(text)
+        for i, ch in enumerate(chars[:-1]):
+            if ch in _DOTLESS and unicodedata.combining(chars[i + 1]):
+                chars[i] = _DOTLESS[ch]
+        text = unicodedata.normalize("NFC", "".join(chars))
+    return text
+
+
 def ascii_fold(text: str) -> str:
     """The one ASCII fold (citation keys, title and name comparison): Müller → Muller, Łukasz → Lukasz,
     Søgaard → Sogaard, Straße → Strasse; characters with no Latin form are dropped."""

@@ -23,6 +23,7 @@ from bibtexparser import model as bibmodel
 from bibtexparser.writer import BibtexFormat
 
 from ..model import Person, Work
+from ..venues import series_of
 from . import bib_category, description, pages_range, sections, work_doi, work_url
 from .latex import clean_text, escape_doi, escape_text, escape_url, latex_title
 
@@ -143,6 +144,9 @@ def entry_for(work: Work, *, flavour: str = "bibtex", lexicon_extra: Iterable[st
     if cat in ("inproceedings", "incollection"):
         f.add("booktitle", container)
         f.add("editor", _braced(bib_names(work.editors, keep_unicode=u)))
+        if work.volume:
+            # a proceedings volume in a book series (ECCV: LNCS 12375): plainnat prints "volume V of SERIES"
+            f.add("series", _text(work.series or series_of(work.venue), u))
     elif cat == "article":
         f.add("journaltitle" if u else "journal", container)
     elif cat == "book":
@@ -156,8 +160,9 @@ def entry_for(work: Work, *, flavour: str = "bibtex", lexicon_extra: Iterable[st
             f.add("number", _text(work.number, u))
     if cat in ("inproceedings", "incollection", "article"):
         f.add("pages", _text(pages_range(work.pages), u))
-    if cat in ("inproceedings", "incollection", "book") or (cat == "article" and not u):
-        # biblatex's data model has no publisher or location for an @article (biber --validate-datamodel)
+    if cat in ("inproceedings", "incollection", "book"):
+        # an @article has no publisher or location: biblatex's data model lacks them (biber --validate-datamodel)
+        # and no standard BibTeX style prints them, so neither flavour writes them
         f.add("publisher", _text(work.publisher, u))
         f.add("location" if u else "address", _text(work.address, u))
     if cat == "book":

@@ -11,10 +11,11 @@ from typing import Any
 
 from ..model import Work
 from . import bib_category, category
-from .latex import has_cjk, needs_unicode_engine, escape_text
+from .latex import clean_text, escape_text, has_cjk, needs_unicode_engine, pdflatex_takes
 
-UNICODE_NOTE = ("{n} work(s) keep non-ASCII text (CJK or symbols LaTeX has no name for) in the BibTeX output: "
-                "compile with a Unicode engine (LuaLaTeX or XeLaTeX), or use biblatex + biber.")
+UNICODE_NOTE = ("{n} work(s) hold characters pdfLaTeX cannot typeset as written (CJK, symbols LaTeX has no name for, "
+                "letters such as ạ or Ȧ that biber passes on as UTF-8): compile with a Unicode engine (LuaLaTeX or "
+                "XeLaTeX).")
 
 
 def _first(work: Work) -> dict[str, Any]:
@@ -31,7 +32,8 @@ def _needs_unicode(work: Work) -> bool:
     texts = [work.title, work.container_title or "", work.publisher or "", work.address or ""]
     texts += [p.family for p in work.authors + work.editors] + [p.given for p in work.authors + work.editors]
     texts += [getattr(o, "note", None) or "" for o in work.origins]
-    return any(has_cjk(t) or needs_unicode_engine(escape_text(t)) for t in texts if t)
+    return any(has_cjk(t) or needs_unicode_engine(escape_text(t)) or not all(map(pdflatex_takes, clean_text(t)))
+               for t in texts if t)
 
 
 def build_report(works: Sequence[Work], *, events: Iterable[str] = (),
