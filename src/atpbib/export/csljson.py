@@ -64,6 +64,9 @@ def csl_item(work: Work) -> dict[str, Any]:
 
     put("title", work.title)
     put("author", _names(work.authors))
+    if cat == "techreport" and not work.authors and not work.editors and work.publisher:
+        # a report no source names the authors of is cited under its institution (as the .bib does)
+        put("author", [{"literal": clean_text(work.publisher)}])
     put("editor", _names(work.editors))
     if work.year:
         parts: list[int] = [work.year]
