@@ -102,3 +102,14 @@ def test_an_authorless_report_is_cited_under_its_institution_in_csl_too():
 def test_a_report_whose_code_is_on_an_institutions_github_is_issued_by_it():
     assert venues.institution_of_url("https://github.com/openai/gpt-2") == "OpenAI"
     assert venues.institution_of_url("https://github.com/someone/gpt-2") is None
+
+
+def test_an_aaai_paper_without_a_volume_takes_the_one_its_doi_spells_out():
+    assert venues.volume_issue_from_doi("10.1609/aaai.v34i05.6409") == ("34", "05")
+    assert venues.volume_issue_from_doi("10.18653/v1/2020.acl-main.1") is None
+    w = assign_keys([_work(type="inproceedings", venue="AAAI 2020", container_title="Proceedings of the AAAI "
+                           "Conference on Artificial Intelligence", pages="8815--8821",
+                           doi="10.1609/aaai.v34i05.6409")])[0]
+    assert _fields(export_works([w], "bibtex"))[1]["volume"] == "34"
+    (item,) = json.loads(export_works([w], "csl-json"))
+    assert (item["volume"], item["issue"]) == ("34", "05")

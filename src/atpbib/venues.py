@@ -158,6 +158,20 @@ def series_of(name: str | None) -> str | None:
     return venue.series or None if venue else None
 
 
+# DOIs that spell out the volume and issue they were published in: AAAI's proceedings on OJS
+# (10.1609/aaai.v34i05.6409 is volume 34, issue 05). Only the DOI's own text is read, never guessed.
+_VOLUME_DOIS = (re.compile(r"^10\.1609/aaai\.v(\d+)i(\d+)\.\d+$", re.IGNORECASE),)
+
+
+def volume_issue_from_doi(doi: str | None) -> tuple[str, str] | None:
+    """(volume, issue) when the DOI itself names them, else None."""
+    for pattern in _VOLUME_DOIS:
+        m = pattern.match((doi or "").strip())
+        if m:
+            return m.group(1), m.group(2)
+    return None
+
+
 # -- the entry type: one decision -------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -112,6 +112,17 @@ def description(work: Work) -> str | None:
     return None
 
 
+def volume_number(work: Work) -> tuple[str | None, str | None]:
+    """The work's volume and number; when no source gave them, those its DOI spells out (AAAI's
+    10.1609/aaai.v34i05.6409: volume 34, number 05), so every AAAI paper is cited with its proceedings volume."""
+    from ..venues import volume_issue_from_doi
+
+    if work.volume or work.number:
+        return work.volume, work.number
+    derived = volume_issue_from_doi(work.doi or work.ids.doi)
+    return derived if derived else (None, None)
+
+
 def pages_range(pages: str | None, dash: str = "--") -> str | None:
     """'4171–4186' / '4171-4186' / '4171--4186' → '4171' + dash + '4186'."""
     if not pages:
@@ -156,6 +167,7 @@ __all__ = [
     "sections",
     "description",
     "pages_range",
+    "volume_number",
     "format_for_path",
     "export_works",
 ]
