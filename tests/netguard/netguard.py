@@ -47,6 +47,8 @@ def _refuse(what: str) -> None:
 _connect = socket.socket.connect
 _connect_ex = socket.socket.connect_ex
 _getaddrinfo = socket.getaddrinfo
+_gethostbyname = socket.gethostbyname
+_gethostbyname_ex = socket.gethostbyname_ex
 
 
 def _check_address(sock: socket.socket, address: object) -> None:
@@ -71,10 +73,24 @@ def guarded_getaddrinfo(host, *args, **kwargs):
     return _getaddrinfo(host, *args, **kwargs)
 
 
+def guarded_gethostbyname(host):
+    if not _is_local(host):
+        _refuse(f"resolve {host}")
+    return _gethostbyname(host)
+
+
+def guarded_gethostbyname_ex(host):
+    if not _is_local(host):
+        _refuse(f"resolve {host}")
+    return _gethostbyname_ex(host)
+
+
 def install() -> None:
     if getattr(socket, "_atpbib_netguard", False):
         return
     socket.socket.connect = guarded_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = guarded_connect_ex  # type: ignore[method-assign]
     socket.getaddrinfo = guarded_getaddrinfo  # type: ignore[assignment]
+    socket.gethostbyname = guarded_gethostbyname  # type: ignore[assignment]
+    socket.gethostbyname_ex = guarded_gethostbyname_ex  # type: ignore[assignment]
     socket._atpbib_netguard = True  # type: ignore[attr-defined]
