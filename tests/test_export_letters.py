@@ -30,11 +30,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from atpbib.export import export_works  # noqa: E402
-from atpbib.export.latex import ACCENTS, pdflatex_takes  # noqa: E402
+from atpbib.export.latex import ACCENTS, escape_text, pdflatex_takes  # noqa: E402
 from atpbib.export.report import build_report  # noqa: E402
 from atpbib.keys import ensure_keys  # noqa: E402
 from atpbib.model import Person, Work  # noqa: E402
-from atpbib.names import person_from_display, split_bibtex_names  # noqa: E402
+from atpbib.names import latex_to_text, person_from_display, split_bibtex_names  # noqa: E402
 
 ABOVE = {"\u0300", "\u0301", "\u0302", "\u0303", "\u0304", "\u0306", "\u0307", "\u0308", "\u030a", "\u030b", "\u030c"}
 OWN_LETTERS = {"ø": "\\o", "Ø": "\\O", "ł": "\\l", "Ł": "\\L"}
@@ -185,6 +185,9 @@ def test_bibtex_natbib_pdflatex_take_every_letter(tmp_path, works):
     assert bbl.count("\\bibitem") == len(works) > 200
     assert not re.search(r"[^\x00-\x7f]", bbl), "the BibTeX flavour is ASCII: every letter is a LaTeX accent"
     assert "\\i}" not in bbl and "\\j}" not in bbl
+    for w in works:  # each letter reaches LaTeX as the accent the .bib wrote, which decodes to that very letter
+        written = escape_text(family_of(_letter(w)))
+        assert written in bbl and latex_to_text(written) == family_of(_letter(w)), (w.title, written)
 
 
 @pytest.mark.parametrize("engine", ["pdflatex", "lualatex"])
