@@ -13,6 +13,34 @@ import tempfile  # noqa: E402
 
 os.environ["ATPBIB_PACE_DIR"] = tempfile.mkdtemp(prefix="atpbib-pace-")
 
+# The network guard (tests/netguard/): a connection to any non-loopback address, here or in a CLI run a
+# test starts, is refused and fails the test that made it. Subprocesses get it through PYTHONPATH.
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_GUARD_DIR = Path(__file__).resolve().parent / "netguard"
+sys.path.insert(0, str(_GUARD_DIR))
+import netguard  # noqa: E402
+
+_GUARD_LOG = Path(tempfile.mkdtemp(prefix="atpbib-netguard-")) / "refused.log"
+_GUARD_LOG.touch()
+os.environ[netguard.LOG_VAR] = str(_GUARD_LOG)
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(_GUARD_DIR), os.environ.get("PYTHONPATH")) if p)
+netguard.install()
+
+
+@pytest.fixture(autouse=True)
+def _no_real_host():
+    """Fail the test if it (or a process it started) tried to reach a real host."""
+    before = _GUARD_LOG.stat().st_size
+    yield
+    with open(_GUARD_LOG, encoding="utf-8") as fh:
+        fh.seek(before)
+        attempts = fh.read().split("\n")
+    attempts = [a for a in attempts if a]
+    if attempts:
+        pytest.fail("network guard: the test tried to reach a real host: " + "; ".join(attempts[:5]), pytrace=False)
+
 
 @pytest.fixture(autouse=True)
 def _own_pacing_state(tmp_path_factory, monkeypatch):

@@ -146,7 +146,7 @@ MODELS = {
     # OpenAI's reports: only Semantic Scholar knows them (their authors); the list's "(CoRR 2018)" names a
     # preprint server that never had it, while the report's PDF is on OpenAI's site
     "mdl-gpt": {"venue": ("CoRR 2018", "OpenAI 2018", None)},
-    "mdl-gpt-2": {},
+    "mdl-gpt-2": {"venue": ("CoRR 2019", "OpenAI 2019", None)},  # an OpenAI report, as GPT-1
     # the list is right
     **{slug: {} for slug in ("mdl-kbert", "mdl-electra", "mdl-bert", "mdl-elmo", "mdl-ulmfit", "mdl-ernie-thu",
                              "mdl-ernie-baidu", "mdl-mt-dnn", "mdl-multifit", "mdl-knowbert", "mdl-uer", "mdl-roberta",

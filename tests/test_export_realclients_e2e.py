@@ -101,6 +101,23 @@ def test_whole_list_papers_pass_biber_datamodel_validation_under_pdflatex(export
     assert (tmp_path / "doc.bbl").read_text(encoding="utf-8").count("\\entry{") == len(keys_of(exported / "papers-biblatex.bib"))
 
 
+def test_whole_list_bibtex_flavour_passes_biber_datamodel_validation_too(exported, tmp_path):
+    """Many users feed the default (BibTeX-flavour) .bib to biblatex: no @article with a publisher, no
+    @incollection without editor, no {\\'\\i} that biber turns into a combining accent pdfLaTeX rejects."""
+    require("pdflatex", "biber")
+    blg = compile_document(tmp_path, exported / "papers.bib", "biblatex.tex", "biber", engine="pdflatex",
+                           tool_args=("--validate-datamodel",))
+    assert "WARN" not in blg and "ERROR" not in blg, blg
+    assert_clean_log(tmp_path)
+    text = (exported / "papers.bib").read_text(encoding="utf-8")
+    assert "\\i}" not in text and "Llu{\\'i}s" in text  # the ACL 2019 volume's editor Lluís Màrquez
+    types = {e.key: e.entry_type for e in __import__("bibtexparser").parse_string(text).entries}
+    aaai = [k for k, t in types.items() if k in ("li2020unicodervl", "shen2020qbert", "jin2020bert", "sun2020ernie",
+                                                "liu2020kbert")]
+    assert len(aaai) == 5 and {types[k] for k in aaai} == {"inproceedings"}
+    assert types["chen2020uniter"] == "inproceedings" and "series = {Lecture Notes in Computer Science}" in text
+
+
 def test_whole_list_with_blogs_and_repositories_compiles_with_a_unicode_engine(exported, tmp_path):
     require("lualatex", "bibtex")
     blg = compile_document(tmp_path, exported / "all.bib", "natbib.tex", "bibtex", engine="lualatex")
@@ -132,6 +149,8 @@ def test_csl_json_validates_and_renders_with_pandoc(exported, tmp_path, name):
     proc = run(["pandoc", "--citeproc", "--bibliography", str(exported / name), "-t", "plain", "--wrap=none", "doc.md"], tmp_path)
     assert proc.returncode == 0 and proc.stderr.strip() == "", proc.stderr
     assert "???" not in proc.stdout
+    reports = [i for i in items if i["type"] == "report"]
+    assert all(i.get("author") for i in reports) and (reports or name == "compression.json")  # institution
     tiny = next(i for i in items if i["id"] == "jiao2020tinybert")
     assert tiny["type"] == "paper-conference" and tiny["container-title"].startswith("Findings of the Association")
     assert tiny["issued"]["date-parts"][0][0] == 2020 and tiny["DOI"] == "10.18653/v1/2020.findings-emnlp.372"

@@ -55,3 +55,28 @@ def test_report_format_for_path():
     assert report_format_for_path("r.json") == "json"
     assert report_format_for_path("r.md") == "markdown"
     assert report_format_for_path("r.txt") == "text"
+
+
+def test_the_readme_main_command_is_quiet_and_says_where_the_lists_business_is(tmp_path):
+    """`atpbib export --section Compression -o compression.bib` (bundled lock, no network): at most three
+    stderr lines; the list's discrepancies and parser notes are counted, `atpbib check` and --report list them."""
+    import os
+    import subprocess
+
+    from fakeservices import ENV_VARS
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_") or k == "ATPBIB_PACE_DIR"}
+    env.update({var: "http://127.0.0.1:9" + suffix for var, suffix in ENV_VARS.values()})
+    cmd = [sys.executable, "-m", "atpbib", "export", "--section", "Compression", "-o", "compression.bib"]
+    proc = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) <= 3 and not any(l.startswith("discrepancy:") for l in lines), lines
+    summary = next(l for l in lines if l.startswith("list: "))
+    n = int(summary.split()[1])
+    assert n > 0 and "`atpbib check --section Compression`" in summary and "1 parser note" in summary
+    rep = subprocess.run(cmd + ["--report", "r.json"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300)
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert rep.returncode == 0 and len(data["discrepancies"]) == n
+    assert [w["line"] for w in data["list_warnings"]] == [126]

@@ -50,7 +50,7 @@ def test_a_registered_toy_source_is_looked_up_by_its_scheme(toy, fake):
 def test_a_registered_toy_source_searches_and_reports_by_its_label(toy, fake):
     found = Query(title="Toy Papers Resolve Themselves", year=2019, origin=ToyOrigin(1, "t"))
     missing = Query(title="A Paper Nobody Knows At All", ids=Ids(pmlr="v1/none00"), origin=ToyOrigin(2, "t"))
-    with quick_fetcher() as fetcher:
+    with environment(fake.env()), quick_fetcher() as fetcher:  # the other sources: the fakes, never real hosts
         works = resolve_queries([found, missing], fetcher).works
     assert ("search", "Toy Papers Resolve Themselves") in toy.CALLS
     assert works[0].sources == ("toy",) and works[0].matches and works[0].matches[0].accepted
@@ -60,7 +60,7 @@ def test_a_registered_toy_source_searches_and_reports_by_its_label(toy, fake):
 
 def test_without_registration_the_toy_scheme_is_nobodys(fake):
     q = Query(title="Toy Papers Resolve Themselves Elsewhere", ids=Ids(pmlr="v97/toy19a"), origin=ToyOrigin(1, "t"))
-    with quick_fetcher() as fetcher:
+    with environment(fake.env()), quick_fetcher() as fetcher:
         (work,) = resolve_queries([q], fetcher).works
     assert "toy" not in work.sources
 

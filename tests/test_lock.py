@@ -12,6 +12,7 @@ import pytest
 
 from atpbib import lock as locking
 from atpbib.api import load
+from fakeservices import ENV_VARS
 
 SECTION = "Compression"
 PAPERS = ("paper", "survey", "book")
@@ -175,8 +176,8 @@ def test_the_bundled_lock_and_the_bundled_list_do_not_drift_apart():
 
 def test_the_bundled_lock_serves_the_readme_command_offline_with_published_versions(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_") or k == "ATPBIB_PACE_DIR"}
-    env.update(ATPBIB_ARXIV_API="http://127.0.0.1:9/api/query", ATPBIB_DBLP_URL="http://127.0.0.1:9",
-               ATPBIB_ACL_URL="http://127.0.0.1:9", ATPBIB_OPENREVIEW_API="http://127.0.0.1:9")
+    # every endpoint (ENV_VARS: all seven) at a loopback port where nothing listens
+    env.update({var: "http://127.0.0.1:9" + suffix for var, suffix in ENV_VARS.values()})
     proc = run(["export", "--section", SECTION, "-o", "compression.bib"], env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     bib = (tmp_path / "compression.bib").read_text(encoding="utf-8")

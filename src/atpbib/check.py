@@ -49,7 +49,7 @@ from typing import Any
 from .inputs.markdown import discrepancies as list_discrepancies
 from . import venues
 from .listparse.hints import replace_year
-from .match import normalize_title, title_score
+from .match import normalize_title, same_title, title_score
 from .model import Entry, Work
 
 log = logging.getLogger(__name__)
@@ -113,13 +113,6 @@ def list_hint(work: Work) -> str | None:
     if work.year and not re.search(r"(?<!\d)\d{4}(?!\d)", hint):
         hint = f"{hint} {work.year}"
     return hint
-
-
-def same_title(a: str, b: str) -> bool:
-    """Equal up to case, accents, punctuation and spacing ("Sequence-to-SequencePre-training", as the
-    ACL Anthology writes ProphetNet's title, is the list's "Sequence-to-Sequence Pre-training")."""
-    na, nb = normalize_title(a), normalize_title(b)
-    return na == nb or na.replace(" ", "") == nb.replace(" ", "")
 
 
 def _system_name(title: str) -> str | None:

@@ -80,14 +80,19 @@ def _parse(list_path: Optional[str], strict: bool, fetcher: Any = None, remember
     return parsed, strict
 
 
-def _warn(parsed: Any, strict: bool, entries: Any = None) -> None:
-    """Print the parser's recovery notes (for the selected entries, if any); --strict makes them errors."""
+def _list_warnings(parsed: Any, entries: Any = None) -> list[tuple[int, str]]:
+    """The parser's recovery notes (line, text) for the selected entries (all, if none given)."""
     lines = None if entries is None else {e.line for e in entries}
     entry_lines = {e.line for e in parsed.entries}
-    shown = [w for w in parsed.warnings
-             if lines is None or w.line in lines or w.line not in entry_lines]
-    for w in shown:
-        _err(f"{parsed.source_name}:{w.line}: warning: {w.text}")
+    return [(w.line, w.text) for w in parsed.warnings
+            if lines is None or w.line in lines or w.line not in entry_lines]
+
+
+def _warn(parsed: Any, strict: bool, entries: Any = None) -> None:
+    """Print the parser's recovery notes (for the selected entries, if any); --strict makes them errors."""
+    shown = _list_warnings(parsed, entries)
+    for line, text in shown:
+        _err(f"{parsed.source_name}:{line}: warning: {text}")
     if strict and shown:
         raise UsageError(f"{len(shown)} problem(s) in {parsed.source_name} (--strict)")
 
@@ -367,9 +372,10 @@ def export(
             except UnicodeDecodeError as exc:
                 raise UsageError(f"--merge: {merge_path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
             existing_keys = frozenset(library_keys(existing_text))
+        # the list's notes are the audit's business: counted in the summary (printed, and fatal, under --strict)
         parsed, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, strict, kinds,
-                                      key_format=key_format, existing=existing_keys, lock_path=lock_path,
-                                      no_lock=no_lock, locked=locked)
+                                      key_format=key_format, existing=existing_keys, warn=strict,
+                                      lock_path=lock_path, no_lock=no_lock, locked=locked)
         nicknames = tuple(e.nickname for e in parsed.entries if e.nickname)
         from .atomic import atomic_write
 
@@ -388,8 +394,14 @@ def export(
                 sys.stdout.write(text)
         from .export.report import build_report, render_report
 
-        rep = build_report(result.works, events=result.events, failed_sources=result.failed_sources)
-        _err(render_report(rep, "text").rstrip())
+        exported_entries = [e for w in result.works for e in w.entries]
+        rep = build_report(result.works, events=result.events, failed_sources=result.failed_sources,
+                           list_warnings=[] if strict else _list_warnings(parsed, exported_entries))
+        import shlex
+
+        check_command = " ".join(["atpbib check"] + [f"--section {shlex.quote(s)}" for s in section or []]
+                                 + ([f"--list {shlex.quote(list_path)}"] if list_path else []))
+        _err(render_report(rep, "text", check_command=check_command).rstrip())
         if report:
             atomic_write(report, render_report(rep, "json" if report.suffix.lower() == ".json" else "markdown"))
         unresolved = [w for w in result.works if w.status == "unresolved"]

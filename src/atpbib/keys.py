@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from .model import Work
+from .textutil import ascii_fold  # the one fold, shared with match.py
 
 DEFAULT_TEMPLATE = "{family}{year}{word}"
 
@@ -22,11 +23,6 @@ STOP_WORDS = frozenset(
     your you than that this these those more most very""".split()
 )
 
-# Letters NFKD does not decompose into ASCII.
-_TRANSLIT = str.maketrans({
-    "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
-    "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE", "ı": "i", "ð": "d", "Ð": "D", "ĳ": "ij", "Ĳ": "IJ",
-})
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z]+)(\d*)\}")
 _LITERAL_OK = re.compile(r"[A-Za-z0-9_:.\-]*")
@@ -34,12 +30,6 @@ _LITERAL_OK = re.compile(r"[A-Za-z0-9_:.\-]*")
 
 class KeyTemplateError(ValueError):
     """A --key-format template with an unknown placeholder or characters a key cannot hold."""
-
-
-def ascii_fold(text: str) -> str:
-    """Müller → Muller, Łukasz → Lukasz; characters with no Latin form are dropped."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLIT)
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def _slug(text: str) -> str:

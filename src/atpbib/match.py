@@ -6,12 +6,12 @@ services happily return a look-alike (Crossref answers "Attention is All you Nee
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
 from .model import Match, Person, Record
+from .textutil import ascii_fold  # the one fold, shared with keys.py
 
 # A hit is the same paper when its normalised title is at least this similar (0–100) ...
 TITLE_ACCEPT = 90.0
@@ -21,16 +21,20 @@ MIN_AUTHOR_OVERLAP = 0.5
 MAX_YEAR_DELTA = 3  # a preprint can precede its publication by a few years
 
 
-def ascii_fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
 def normalize_title(title: str) -> str:
     """Case, accents, LaTeX braces/commands, punctuation and spacing removed: what makes two titles 'the same'."""
     text = re.sub(r"\\[a-zA-Z]+\s*", " ", title)  # LaTeX commands
     text = ascii_fold(text).lower()
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def same_title(a: str, b: str) -> bool:
+    """The one "same title" rule (the audit, the list's discrepancies): equal up to case, accents,
+    punctuation and spacing ("Sequence-to-SequencePre-training", as the ACL Anthology writes ProphetNet's
+    title, is the list's "Sequence-to-Sequence Pre-training")."""
+    na, nb = normalize_title(a), normalize_title(b)
+    return na == nb or na.replace(" ", "") == nb.replace(" ", "")
 
 
 def title_score(a: str, b: str) -> float:

@@ -183,6 +183,11 @@ def merge(queries: Sequence[Query], records: Sequence[Record], problems: Sequenc
         if value not in (None, "", ()):
             values[name] = value
             provenance.append((name, source))
+    # the entry type is one decision from the venue (venues.entry_type), not whichever record's type won
+    decided = venues.entry_type(values.get("type"), values.get("venue"), published=chosen.published)  # type: ignore[arg-type]
+    if decided.type != values.get("type"):
+        values["type"] = decided.type
+        provenance = [(f, src) for f, src in provenance if f != "type"] + [("type", "venues")]
     if not values.get("title"):
         values["title"] = queries[0].title  # no source gave a usable title: the input's stands in
         provenance.append(("title", "list"))

@@ -6,10 +6,12 @@ family names, so the split must keep particles ("van der Putten", "de With") wit
 """
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
 from .model import Person
+from .textutil import nfc_letters
 
 # Lower-case words that belong to the family name when they precede it (BibTeX's "von" part).
 PARTICLES = frozenset(
@@ -22,6 +24,13 @@ SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 
 _DBLP_NUMBER = re.compile(r"\s+\d{4}$")
 _LATEX_HINT = re.compile(r"[\\{}$~]")
+
+
+def decode_letters(text: str) -> str:
+    """Whatever spelling a service uses for a letter (HTML entities: `&eacute;`, `&#233;`; NFD or NFC) → NFC."""
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
+    return nfc_letters(text)
 
 
 def clean_space(text: str | None) -> str:
@@ -54,7 +63,7 @@ def latex_to_text(text: str | None) -> str:
             text = _latex_converter().latex_to_text(text)
         except Exception:  # malformed markup: fall back to dropping braces
             text = text.replace("{", "").replace("}", "")
-    return clean_space(text.replace("\xa0", " "))
+    return clean_space(decode_letters(text).replace("\xa0", " "))
 
 
 def _is_particle(word: str) -> bool:
@@ -174,11 +183,12 @@ def _split_top_level_commas(text: str) -> list[str]:
 
 def person_from_display(name: str) -> Person:
     """A 'Given Family' name as arXiv/OpenReview/DBLP print it (DBLP numbers removed)."""
-    return split_given_family(strip_dblp_number(clean_space(name)))
+    return split_given_family(strip_dblp_number(clean_space(decode_letters(name))))
 
 
 __all__ = [
     "clean_space",
+    "decode_letters",
     "latex_to_text",
     "person_from_display",
     "split_bibtex_names",

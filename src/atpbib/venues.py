@@ -16,6 +16,7 @@ class Venue:
     short: str  # "EMNLP"
     patterns: tuple[str, ...]  # regexes over the lower-cased name
     full: str = ""  # a full name when a source gives none
+    series: str = ""  # the book series its proceedings appear in (ECCV: Springer's LNCS)
 
 
 # Order matters: more specific names first (Findings before EMNLP, workshops before their host conference).
@@ -52,8 +53,8 @@ VENUES: tuple[Venue, ...] = (
     Venue("KDD", (r"knowledge discovery and data mining", r"^kdd\b")),
     Venue("SIGIR", (r"research and development in information retrieval", r"^sigir\b")),
     Venue("WWW", (r"the web conference", r"world wide web conference", r"^www\b")),
-    Venue("ECCV", (r"european conference on computer vision", r"^computer vision - eccv \d{4}", r"^eccv\b"),
-          "Proceedings of the European Conference on Computer Vision"),
+    Venue("ECCV", (r"european conference on computer vision", r"^computer vision\s*[-\u2013\u2014]\s*eccv \d{4}", r"^eccv\b"),
+          "Proceedings of the European Conference on Computer Vision", "Lecture Notes in Computer Science"),
     Venue("CICLing", (r"cicling", r"intelligent text processing and computational linguistics")),
     Venue("TASLP", (r"ieee/acm transactions on audio,? speech,? and language processing", r"^ieee acm trans\. audio speech lang\. process")),
     Venue("JMLR", (r"journal of machine learning research", r"^j\. mach\. learn\. res\.", r"^jmlr\b")),
@@ -151,6 +152,58 @@ def full_name(short: str | None) -> str | None:
     return venue.full or None if venue else None
 
 
+def series_of(name: str | None) -> str | None:
+    """The book series a venue's proceedings appear in (ECCV → Lecture Notes in Computer Science)."""
+    venue = canonical(re.sub(r"\s*\d{4}$", "", name or ""))
+    return venue.series or None if venue else None
+
+
+# DOIs that spell out the volume and issue they were published in: AAAI's proceedings on OJS
+# (10.1609/aaai.v34i05.6409 is volume 34, issue 05). Only the DOI's own text is read, never guessed.
+_VOLUME_DOIS = (re.compile(r"^10\.1609/aaai\.v(\d+)i(\d+)\.\d+$", re.IGNORECASE),)
+
+
+def volume_issue_from_doi(doi: str | None) -> tuple[str, str] | None:
+    """(volume, issue) when the DOI itself names them, else None."""
+    for pattern in _VOLUME_DOIS:
+        m = pattern.match((doi or "").strip())
+        if m:
+            return m.group(1), m.group(2)
+    return None
+
+
+# -- the entry type: one decision -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TypeDecision:
+    """The entry type a work is cited as, and the rule that decided it (its evidence)."""
+    type: str
+    rule: str
+
+
+KEPT_TYPES = frozenset(("book", "techreport", "phdthesis", "mastersthesis"))
+
+
+def entry_type(source_type: str | None, venue: str | None, *, published: bool = True) -> TypeDecision:
+    """What a careful researcher cites a work as, from its venue, whatever record type a source gave.
+
+    A journal (TACL, JMLR, ACM TIST…) is an @article; a conference or workshop is @inproceedings, also when
+    its publisher files the paper as a journal issue (AAAI's OJS: Crossref's journal-article) or a book
+    chapter (ECCV in Springer's LNCS: Crossref's book-chapter, DBLP's @incollection elsewhere); a book, a
+    report or a thesis stays what it is; a preprint, or a venue not in VENUES, keeps the source's type."""
+    stype = (source_type or "misc").lower()
+    if stype in KEPT_TYPES:
+        return TypeDecision(stype, f"a {stype} is cited as one")
+    if not published or is_preprint_venue(venue):
+        return TypeDecision(stype, "a preprint: the source's type")
+    known = canonical(re.sub(r"\s*\d{4}$", "", venue or ""))
+    if known is None:
+        return TypeDecision(stype, "an unknown venue: the source's type")
+    if known.short in JOURNALS:
+        return TypeDecision("article", f"{known.short} is a journal")
+    return TypeDecision("inproceedings", f"{known.short} is a " + ("workshop" if known.short in WORKSHOPS else "conference"))
+
+
 # Hosts (or path parts) that say which institution issued a PDF: a report's publisher when no service lists it.
 INSTITUTION_HOSTS: tuple[tuple[str, str], ...] = (
     (r"(?:^|\.)openai\.com$|/openai-assets/", "OpenAI"),
@@ -159,6 +212,8 @@ INSTITUTION_HOSTS: tuple[tuple[str, str], ...] = (
     (r"(?:^|\.)research\.google$|(?:^|\.)research\.google\.com$", "Google Research"),
     (r"(?:^|\.)microsoft\.com$", "Microsoft Research"),
 )
+# GitHub organisations that are an institution: a report whose code the list links there was issued by it
+INSTITUTION_ORGS = {"openai": "OpenAI"}
 
 
 def institution_of_url(url: str) -> str | None:
@@ -172,4 +227,6 @@ def institution_of_url(url: str) -> str | None:
     for pattern, name in INSTITUTION_HOSTS:
         if re.search(pattern, host) or re.search(pattern, parts.path):
             return name
+    if host in ("github.com", "www.github.com"):
+        return INSTITUTION_ORGS.get(parts.path.strip("/").split("/")[0].lower())
     return None

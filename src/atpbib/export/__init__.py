@@ -40,7 +40,12 @@ def category(work: Work) -> str:
         return work.kind
     if work.kind == "book" or work.type == "book":
         return "book"
+    from ..venues import entry_type
+
     wtype = (work.type or "misc").lower()
+    if set(work.sources) - {"list"} and not _is_preprint_container(work):
+        # the one entry-type decision (merge makes it too): a work locked before it is cited alike
+        wtype = entry_type(wtype, work.venue, published=True).type
     if wtype == "article" and _is_preprint_container(work):
         return "preprint" if work.ids.arxiv else "misc"
     if wtype in _PASS_THROUGH:
@@ -52,6 +57,10 @@ def bib_category(work: Work) -> str:
     """The category a .bib entry uses: an entry a BibTeX style would warn about (no author, no venue,
     no year) becomes the preprint/misc it effectively is, so a partial work never breaks a build."""
     cat = category(work)
+    if cat == "incollection" and not work.editors:
+        # biblatex requires an editor for @incollection; a chapter of a volume nobody names the editors of
+        # is cited as the paper in that volume it is
+        cat = "inproceedings"
     required = {
         "inproceedings": ("authors", "container_title", "year"),
         "incollection": ("authors", "container_title", "year", "publisher"),
@@ -103,6 +112,17 @@ def description(work: Work) -> str | None:
     return None
 
 
+def volume_number(work: Work) -> tuple[str | None, str | None]:
+    """The work's volume and number; when no source gave them, those its DOI spells out (AAAI's
+    10.1609/aaai.v34i05.6409: volume 34, number 05), so every AAAI paper is cited with its proceedings volume."""
+    from ..venues import volume_issue_from_doi
+
+    if work.volume or work.number:
+        return work.volume, work.number
+    derived = volume_issue_from_doi(work.doi or work.ids.doi)
+    return derived if derived else (None, None)
+
+
 def pages_range(pages: str | None, dash: str = "--") -> str | None:
     """'4171–4186' / '4171-4186' / '4171--4186' → '4171' + dash + '4186'."""
     if not pages:
@@ -147,6 +167,7 @@ __all__ = [
     "sections",
     "description",
     "pages_range",
+    "volume_number",
     "format_for_path",
     "export_works",
 ]

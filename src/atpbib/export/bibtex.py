@@ -23,7 +23,8 @@ from bibtexparser import model as bibmodel
 from bibtexparser.writer import BibtexFormat
 
 from ..model import Person, Work
-from . import bib_category, description, pages_range, sections, work_doi, work_url
+from ..venues import series_of
+from . import bib_category, description, pages_range, sections, volume_number, work_doi, work_url
 from .latex import clean_text, escape_doi, escape_text, escape_url, latex_title
 
 log = logging.getLogger(__name__)
@@ -140,9 +141,13 @@ def entry_for(work: Work, *, flavour: str = "bibtex", lexicon_extra: Iterable[st
     f.add("title", _braced(latex_title(work.title, keep_unicode=u, extra=tuple(lexicon_extra))))
 
     container = _text(work.container_title, u)
+    volume, number = volume_number(work)
     if cat in ("inproceedings", "incollection"):
         f.add("booktitle", container)
         f.add("editor", _braced(bib_names(work.editors, keep_unicode=u)))
+        if volume:
+            # a proceedings volume in a book series (ECCV: LNCS 12375): plainnat prints "volume V of SERIES"
+            f.add("series", _text(work.series or series_of(work.venue), u))
     elif cat == "article":
         f.add("journaltitle" if u else "journal", container)
     elif cat == "book":
@@ -150,14 +155,15 @@ def entry_for(work: Work, *, flavour: str = "bibtex", lexicon_extra: Iterable[st
     elif cat in ("phdthesis", "mastersthesis", "techreport"):
         f.add("institution" if cat == "techreport" else "school", _text(work.publisher, u))
     if cat in ("inproceedings", "incollection", "article", "book"):
-        f.add("volume", _text(work.volume, u))
-        if cat == "article" or not work.volume:
+        f.add("volume", _text(volume, u))
+        if cat == "article" or not volume:
             # a proceedings volume with an issue (AAAI's 34(05)): BibTeX styles take one of the two, the volume
-            f.add("number", _text(work.number, u))
+            f.add("number", _text(number, u))
     if cat in ("inproceedings", "incollection", "article"):
         f.add("pages", _text(pages_range(work.pages), u))
-    if cat in ("inproceedings", "incollection", "book") or (cat == "article" and not u):
-        # biblatex's data model has no publisher or location for an @article (biber --validate-datamodel)
+    if cat in ("inproceedings", "incollection", "book"):
+        # an @article has no publisher or location: biblatex's data model lacks them (biber --validate-datamodel)
+        # and no standard BibTeX style prints them, so neither flavour writes them
         f.add("publisher", _text(work.publisher, u))
         f.add("location" if u else "address", _text(work.address, u))
     if cat == "book":

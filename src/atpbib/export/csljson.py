@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import Person, Work
-from . import category, description, pages_range, sections, work_doi, work_url
+from . import category, description, pages_range, sections, volume_number, work_doi, work_url
 from .latex import clean_text
 
 CSL_TYPES = {
@@ -64,6 +64,9 @@ def csl_item(work: Work) -> dict[str, Any]:
 
     put("title", work.title)
     put("author", _names(work.authors))
+    if cat == "techreport" and not work.authors and not work.editors and work.publisher:
+        # a report no source names the authors of is cited under its institution (as the .bib does)
+        put("author", [{"literal": clean_text(work.publisher)}])
     put("editor", _names(work.editors))
     if work.year:
         parts: list[int] = [work.year]
@@ -75,9 +78,10 @@ def csl_item(work: Work) -> dict[str, Any]:
         put("collection-number", work.volume)
         put("ISBN", work.isbn)
     else:
+        volume, number = volume_number(work)
         put("container-title", work.container_title)
-        put("volume", work.volume)
-        put("issue", work.number)
+        put("volume", volume)
+        put("issue", number)
     put("page", pages_range(work.pages, "-"))
     if cat == "preprint" and work.ids.arxiv:
         put("publisher", work.publisher or "arXiv")

@@ -15,6 +15,7 @@ from importlib import resources
 from pylatexenc.latexencode import unicode_to_latex
 
 from ..textutil import braces_balanced  # re-exported: the exporters' safety check
+from ..textutil import nfc_letters
 
 # Each replacement is brace-balanced; the braced forms are BibTeX "special characters" (one letter each).
 SPECIALS = {
@@ -60,10 +61,11 @@ def has_cjk(text: str) -> bool:
 
 
 def clean_text(text: str | None) -> str:
-    """NFC, no invisible or control characters, whitespace collapsed to single spaces."""
+    """NFC (a dotless ı under an accent made i: see nfc_letters), no invisible or control characters,
+    whitespace collapsed to single spaces."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
+    text = nfc_letters(text)
     out = []
     for ch in text:
         if ch.isspace():
@@ -75,9 +77,54 @@ def clean_text(text: str | None) -> str:
     return re.sub(r" {2,}", " ", "".join(out)).strip()
 
 
+# A letter with one diacritic as LaTeX's accent command over the plain letter: the spelling bibtex, biber
+# (which decodes it to the precomposed letter), Better BibTeX, citation-js and pandoc all read as that letter.
+# Never over \i or \j: biber decodes {\'\i} to ı + U+0301, which pdfLaTeX rejects.
+ACCENTS = {
+    "\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0307": ".", "\u0308": '"',
+    "\u0306": "u", "\u030a": "r", "\u030b": "H", "\u030c": "v", "\u0323": "d", "\u0327": "c", "\u0328": "k",
+    "\u0331": "b",
+}
+
+
+# Accents Better BibTeX's parser does not know (`\\b`, the macron below): such letters stay UTF-8 in the .bib.
+_UNPARSED_ACCENTS = frozenset({"\u0331"})
+# The accented letters beyond Latin-1 and Latin Extended-A that pdfLaTeX's UTF-8 input sets up (the
+# DeclareUnicodeCharacter lines of t1enc.dfu/ts1enc.dfu, TeX Live 2022; tests/test_export_letters.py checks
+# this against the installed files). biber hands every letter to LaTeX as UTF-8, whatever the .bib spelling,
+# so any other one (Ȧ, ạ, ḇ…) needs a Unicode engine under biblatex: the report says which entries.
+PDFLATEX_LETTERS = frozenset("ǍǎǏǐǑǒǓǔǦǧǨǩǪǫǰǴǵȲȳḂḃḍḞḟḠḡḥḰḱḷṃṅṇṛṣṭẎẏẐẑỲỳ")
+
+
+_UNPARSED_LETTERS = frozenset(c for c in map(chr, range(0x1E00, 0x1F00))
+                              if unicodedata.normalize("NFD", c)[1:] in _UNPARSED_ACCENTS)
+
+
+def pdflatex_takes(ch: str) -> bool:
+    """Does pdfLaTeX's UTF-8 input know this (non-CJK) character, as biber writes it?"""
+    return ord(ch) < 0x180 or ch in PDFLATEX_LETTERS or accented_letter(ch, for_bib=False) is None
+
+
+def accented_letter(ch: str, *, for_bib: bool = True) -> str | None:
+    """'í' → `{\\'i}`, 'č' → `{\\v{c}}`: a Latin letter with one diacritic as a BibTeX special character
+    (for_bib: None for an accent a .bib parser does not read)."""
+    parts = unicodedata.normalize("NFD", ch)
+    if len(parts) != 2 or not ("a" <= parts[0].lower() <= "z") or parts[1] not in ACCENTS:
+        return None
+    if for_bib and parts[1] in _UNPARSED_ACCENTS:
+        return None
+    macro = ACCENTS[parts[1]]
+    return f"{{\\{macro}{parts[0]}}}" if not macro.isalpha() else f"{{\\{macro}{{{parts[0]}}}}}"
+
+
 @lru_cache(maxsize=4096)
 def _latex_char(ch: str) -> str:
     """One non-ASCII character as LaTeX (braced), or itself when LaTeX has no name for it."""
+    accented = accented_letter(ch)
+    if accented:
+        return accented
+    if ch in _UNPARSED_LETTERS:
+        return ch
     return unicode_to_latex(
         ch,
         non_ascii_only=True,
@@ -110,7 +157,7 @@ def _escape(text: str, keep_unicode: bool) -> str:
 
 
 def needs_unicode_engine(value: str) -> bool:
-    """Does an escaped value still hold characters pdfLaTeX cannot take (CJK, emoji…)?"""
+    """Does an escaped value still hold characters pdfLaTeX cannot take (CJK, emoji, ḇ…)?"""
     return any(ord(c) > 127 for c in value)
 
 
@@ -250,6 +297,9 @@ __all__ = [
     "escape_url",
     "escape_doi",
     "needs_unicode_engine",
+    "accented_letter",
+    "PDFLATEX_LETTERS",
+    "pdflatex_takes",
     "base_lexicon",
     "nickname_terms",
     "case_segments",

@@ -11,10 +11,11 @@ from typing import Any
 
 from ..model import Work
 from . import bib_category, category
-from .latex import has_cjk, needs_unicode_engine, escape_text
+from .latex import clean_text, escape_text, has_cjk, needs_unicode_engine, pdflatex_takes
 
-UNICODE_NOTE = ("{n} work(s) keep non-ASCII text (CJK or symbols LaTeX has no name for) in the BibTeX output: "
-                "compile with a Unicode engine (LuaLaTeX or XeLaTeX), or use biblatex + biber.")
+UNICODE_NOTE = ("{n} work(s) hold characters pdfLaTeX cannot typeset as written (CJK, symbols LaTeX has no name for, "
+                "letters such as ạ or Ȧ that biber passes on as UTF-8): compile with a Unicode engine (LuaLaTeX or "
+                "XeLaTeX).")
 
 
 def _first(work: Work) -> dict[str, Any]:
@@ -31,12 +32,15 @@ def _needs_unicode(work: Work) -> bool:
     texts = [work.title, work.container_title or "", work.publisher or "", work.address or ""]
     texts += [p.family for p in work.authors + work.editors] + [p.given for p in work.authors + work.editors]
     texts += [getattr(o, "note", None) or "" for o in work.origins]
-    return any(has_cjk(t) or needs_unicode_engine(escape_text(t)) for t in texts if t)
+    return any(has_cjk(t) or needs_unicode_engine(escape_text(t)) or not all(map(pdflatex_takes, clean_text(t)))
+               for t in texts if t)
 
 
 def build_report(works: Sequence[Work], *, events: Iterable[str] = (),
-                 failed_sources: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """A JSON-able summary of an export."""
+                 failed_sources: Mapping[str, str] | None = None,
+                 list_warnings: Iterable[tuple[int | None, str]] = ()) -> dict[str, Any]:
+    """A JSON-able summary of an export. `list_warnings`: the list parser's notes (line, message) on the
+    exported entries: like the discrepancies, the list's business, counted on stderr and listed here."""
     failed_sources = dict(failed_sources or {})
     by_status = Counter(w.status for w in works)
     by_source: Counter[str] = Counter()
@@ -64,6 +68,7 @@ def build_report(works: Sequence[Work], *, events: Iterable[str] = (),
         "partial": partial,
         "downgraded": downgraded,
         "discrepancies": discrepancies,
+        "list_warnings": [{"line": line, "message": message} for line, message in list_warnings],
         "failed_sources": dict(sorted(failed_sources.items())),
         "events": list(events),
         "unicode_engine": {
@@ -83,9 +88,15 @@ def _where(item: Mapping[str, Any]) -> str:
     return f"line {line}" if line else "(no line)"
 
 
-def _render_text(r: Mapping[str, Any]) -> str:
-    out = [f"exported {r['total']} work(s): {_counts(r['by_status'])}",
-           f"by source: {_counts(r['by_source'])}"]
+def _plural(n: int, word: str, words: str = "") -> str:
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def _render_text(r: Mapping[str, Any], check_command: str = "atpbib check") -> str:
+    """The stderr summary: one line for the export; what the user must act on (unresolved works, failed
+    sources) line by line; the list's own business (discrepancies, parser notes) counted in one line that
+    says where to read it."""
+    out = [f"exported {r['total']} work(s): {_counts(r['by_status'])}; by source: {_counts(r['by_source'])}"]
     for item in r["unresolved"]:
         why = "; ".join(item["problems"]) or "no source found it"
         out.append(f"unresolved: {_where(item)}: {item['title']} ({why})")
@@ -94,9 +105,13 @@ def _render_text(r: Mapping[str, Any]) -> str:
             out.append(f"partial: {_where(item)}: {item['title']} ({'; '.join(item['problems'])})")
     for item in r["downgraded"]:
         out.append(f"written as @{item['written_as']} (incomplete {item['category']}): {_where(item)}: {item['key']}")
-    for d in r["discrepancies"]:
-        out.append(f"discrepancy: {_where(d)}: {d['field']}: list says {d['listed']!r}, "
-                   f"{d['source'] or 'sources'} say {d['resolved']!r}")
+    listed = []
+    if r["discrepancies"]:
+        listed.append(_plural(len(r["discrepancies"]), "discrepancy", "discrepancies") + " with the sources")
+    if r.get("list_warnings"):
+        listed.append(_plural(len(r["list_warnings"]), "parser note"))
+    if listed:
+        out.append(f"list: {' and '.join(listed)}: `{check_command}` lists them (or --report FILE.md)")
     for service, reason in r["failed_sources"].items():
         out.append(f"source failed: {reason if reason.startswith(service) else f'{service}: {reason}'}")
     for event in r["events"]:
@@ -127,6 +142,10 @@ def _render_markdown(r: Mapping[str, Any]) -> str:
         out += ["## Incomplete entries written as a simpler type", ""]
         out += [f"- line {i['line']}: `{i['key']}` is a {i['category']}, written as @{i['written_as']}" for i in r["downgraded"]]
         out.append("")
+    if r.get("list_warnings"):
+        out += ["## Notes on the list", ""]
+        out += [f"- line {w['line']}: {_md(w['message'])}" for w in r["list_warnings"]]
+        out.append("")
     if r["discrepancies"]:
         out += ["## Discrepancies with the list", "", "| line | key | field | list | sources | source |", "|---|---|---|---|---|---|"]
         for d in r["discrepancies"]:
@@ -145,14 +164,14 @@ def _render_markdown(r: Mapping[str, Any]) -> str:
     return "\n".join(out)
 
 
-def render_report(report: Mapping[str, Any], fmt: str = "text") -> str:
-    """`fmt`: text | markdown | json."""
+def render_report(report: Mapping[str, Any], fmt: str = "text", *, check_command: str = "atpbib check") -> str:
+    """`fmt`: text | markdown | json. `check_command`: the audit the text summary points to."""
     if fmt == "json":
         return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     if fmt in ("markdown", "md"):
         return _render_markdown(report)
     if fmt == "text":
-        return _render_text(report)
+        return _render_text(report, check_command)
     raise ValueError(f"unknown report format {fmt!r} (text, markdown, json)")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .. import venues
-from ..match import normalize_title
+from ..match import same_title
 from ..model import Discrepancy, Entry, Query, Work
 from ..names import person_from_display
 
@@ -28,7 +28,7 @@ def discrepancies(work: Work, entries: Sequence[Entry] | None = None) -> tuple[D
     for e in (work.origins if entries is None else entries):
         if not isinstance(e, Entry):
             continue
-        if e.title and work.title and normalize_title(e.title) != normalize_title(work.title):
+        if e.title and work.title and not same_title(e.title, work.title):
             found.append(Discrepancy("title", e.title, work.title, source_of.get("title", "")))
         if e.year is not None and work.year is not None and e.year != work.year:
             found.append(Discrepancy("year", str(e.year), str(work.year), source_of.get("year", "")))
