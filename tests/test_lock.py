@@ -135,6 +135,15 @@ def test_update_reports_changes_and_never_overwrites_a_hand_edited_work(fake, lo
     ('{"format": "atpbib-lock", "version": 1,\n "works": [\n  {"key": "arxiv:1",\n   "listed": {"title": "T"},\n'
      '   "work": {"authors": 7}}]}\n', ":3: record 1 is broken"),
     ('[1, 2, 3]\n', ":1: not an atpbib lock"),
+    # hand-broken values of the right JSON but the wrong type (ISSUE 22 item 11)
+    ('{"format": "atpbib-lock", "version": 1,\n "works": [\n  {"key": "arxiv:1",\n   "listed": {"title": "T"},\n'
+     '   "work": {"title": "T", "authors": [{"family": 5}]}}]}\n', ":3: record 1 is broken (work.authors[0].family must be text, not 5)"),
+    ('{"format": "atpbib-lock", "version": 1,\n "works": [\n  {"key": "arxiv:1", "manual": "no",\n   "listed": {"title": "T"},\n'
+     '   "work": {"title": "T"}}]}\n', ":3: record 1 is broken (record.manual must be true or false, not \"no\")"),
+    ('{"format": "atpbib-lock", "version": 1,\n "works": [\n  {"key": "arxiv:1",\n   "listed": {"title": "T", "line": "12"},\n'
+     '   "work": {"title": "T", "year": "2020"}}]}\n', ":3: record 1 is broken (listed.line must be a whole number or null"),
+    ('{"format": "atpbib-lock", "version": 1,\n "works": [\n  {"key": "arxiv:1",\n   "listed": {"title": "T"},\n'
+     '   "work": {"title": "T", "abstract": ' + "[" * 100_000 + "]" * 100_000 + '}}]}\n', ":5: not a lock: values nested too deeply"),
 ])
 def test_a_bad_lock_is_one_line_exit_2_and_is_never_overwritten(fake, tmp_path, content, expected):
     path = tmp_path / "atpbib.lock"
@@ -210,3 +219,17 @@ def test_a_remembered_list_parse_equals_a_fresh_one(tmp_path, monkeypatch):
     again = listmemo.parse(text, "x.md")
     assert list((tmp_path / "lists").iterdir())
     assert first == fresh and again == fresh
+
+
+def test_a_broken_record_deep_in_a_large_lock_names_its_own_line(tmp_path):
+    """Line numbers come from one index of the text (ISSUE 22 item 12: finding them was quadratic)."""
+    works = [{"key": f"arxiv:2001.{i:05d}", "listed": {"title": f"Paper {i}", "line": i + 1},
+              "work": {"title": f"Paper {i}", "year": 2020}} for i in range(3000)]
+    works[2500]["work"]["year"] = "2020"
+    text = json.dumps({"format": "atpbib-lock", "version": 1, "works": works}, indent=1, sort_keys=True)
+    path = tmp_path / "atpbib.lock"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(locking.LockError) as err:
+        locking.read(path)
+    line = text[: text.index('"arxiv:2001.02500"')].count("\n") + 1
+    assert str(err.value).startswith(f"{path}:{line}: record 2501 is broken (work.year must be a whole number")
