@@ -407,17 +407,13 @@ def export(
 
 
 def _write_keeping_original(path: Path, text: str) -> None:
-    """Replace `path` atomically; a file that was there before atpbib first wrote it survives as PATH.bak.
+    """Replace `path` atomically; what stood there survives as PATH.bak (or PATH.bak.N beside another
+    tool's PATH.bak), unless it is atpbib's own earlier output (atomic.write_keeping)."""
+    from .atomic import write_keeping
 
-    The first overwrite keeps the original (most likely the user's own library) and later runs never
-    replace that backup, so no number of exports can destroy what was there."""
-    from .atomic import atomic_write
-
-    backup = path.with_name(path.name + ".bak")
-    keep = path.exists() and not backup.exists() and path.read_bytes() != text.encode("utf-8")
-    atomic_write(path, text, backup=keep)
-    if keep:
-        _err(f"note: kept the previous {path.name} as {backup.name}")
+    kept = write_keeping(path, text)
+    if kept is not None:
+        _err(f"note: kept the previous {path.name} as {kept.name}")
 
 
 @app.command()
