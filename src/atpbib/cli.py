@@ -114,12 +114,15 @@ def _fetcher(cache_dir: Optional[Path], offline: bool, refresh: bool, mailto: Op
     fetcher = LazyFetcher(lambda: make_fetcher(cache_dir=cache_dir, offline=offline, refresh=refresh, mailto=mailto,
                                                on_request=on_request, lazy_cache=True),
                           cache_dir=cache_dir or _config().default_cache_dir(), refresh=refresh)
+    from .inputs.listmemo import kept_in
+
     try:
-        if progress is not None:
-            with progress:
+        with kept_in(cache_dir):  # the remembered list parses live in the same --cache-dir
+            if progress is not None:
+                with progress:
+                    yield fetcher
+            else:
                 yield fetcher
-        else:
-            yield fetcher
     finally:
         fetcher.close()
 
