@@ -24,6 +24,8 @@ LISTS = {
     "[x repeated, one ] at the end": lambda n: "- " + "[x" * (n // 2) + "]\n",
     "nested [[[…]]]": lambda n: "- " + "[" * (n // 2) + "]" * (n // 2) + "\n",
     "commas and spaces after a link": lambda n: "- [A Title](https://arxiv.org/abs/1810.04805) " + ", " * (n // 2) + "\n",
+    "commas and spaces between two names": lambda n: "- [A Title](https://arxiv.org/abs/1810.04805) Smith"
+                                                     + ", " * (n // 2) + "Jones\n",
 }
 
 

@@ -146,7 +146,8 @@ def record_for(entry: Any, work: Work, *, when: str | None = None, pages: Sequen
     data["key"] = ""  # citation keys are decided over the whole list at each export
     data["discrepancies"] = []  # the list's business, computed again against the list as it is then
     # the order searches ended in is thread timing: sorted, the same resolution writes the same bytes
-    data["matches"] = sorted(data.get("matches") or [], key=lambda m: json.dumps(m, sort_keys=True, ensure_ascii=False))
+    for name in ("matches", "problems"):
+        data[name] = sorted(data.get(name) or [], key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
     return Record(key=lasting_key(entry.ids, entry.title), title=entry.title, ids=entry.ids, line=entry.line,
                   section=entry.section_path, locked=when, sources={s: when for s in work.sources if s != "list"},
                   work=data, pages=list(pages))
