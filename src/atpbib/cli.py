@@ -729,7 +729,8 @@ def _check_outputs(outputs: dict[str, Any], inputs: Optional[dict[str, Any]] = N
         if source is None:
             continue
         for option, path in named:
-            if option != in_opt and _same_file(path, source):
+            shared = (option, in_opt) in may_share or (in_opt, option) in may_share
+            if option != in_opt and not shared and _same_file(path, source):
                 raise UsageError(f"{option} {path} is the input {in_opt}: it would be overwritten; name another file")
     for i, (option, path) in enumerate(named):
         for other, other_path in named[i + 1:]:
