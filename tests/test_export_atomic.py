@@ -113,7 +113,7 @@ def _cli(args, cwd):
     (["export", "--list", "my.md", "-o", "my.md"], "-o my.md is the input --list"),
     (["export", "--list", "my.md", "--merge", "my.md"], "--merge my.md is the input --list"),
     (["export", "--list", "my.md", "--merge", "refs.bib", "--report", "refs.bib"], "--report refs.bib is the input --merge"),
-    (["export", "--list", "my.md", "-o", "out.bib", "--report", "./out.bib"], "--report ./out.bib is also the -o file: name another file"),
+    (["export", "--list", "my.md", "-o", "out.bib", "--report", "./out.bib"], "--report out.bib is also the -o file: name another file"),
     (["check", "--list", "my.md", "--fix", "-o", "my.md"], "-o my.md is the input --list"),
     (["upgrade", "refs.bib", "-o", "out.bib", "--report", "refs.bib"], "--report refs.bib is the input IN.bib"),
     (["upgrade", "refs.bib", "--in-place", "--report", "refs.bib"], "--report refs.bib is the input IN.bib"),
