@@ -89,3 +89,43 @@ def test_keeps_permissions_of_the_replaced_file(tmp_path):
     os.chmod(target, 0o640)
     atomic_write(target, "new")
     assert (target.stat().st_mode & 0o777) == 0o640
+
+
+# -- no output path may name an input (ISSUE 22 item 9), through the real CLI ---------------------------
+
+LIST = ("# Papers\n\n## Compression\n\n"
+        "- TinyBERT: Distilling BERT for Natural Language Understanding. [[arxiv]](https://arxiv.org/abs/1909.10351)\n")
+LIBRARY = "@article{mine2001,\n  title = {Kept As Is},\n  year = {2001}\n}\n"
+
+
+def _cli(args, cwd):
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATPBIB_")}
+    env.update(ATPBIB_CACHE_DIR=str(cwd / "cache"), ATPBIB_LOCK="off")
+    return subprocess.run([sys.executable, "-m", "atpbib", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["export", "--list", "my.md", "--report", "my.md"], "--report my.md is the input --list"),
+    (["export", "--list", "my.md", "-o", "my.md"], "-o my.md is the input --list"),
+    (["export", "--list", "my.md", "--merge", "my.md"], "--merge my.md is the input --list"),
+    (["export", "--list", "my.md", "--merge", "refs.bib", "--report", "refs.bib"], "--report refs.bib is the input --merge"),
+    (["export", "--list", "my.md", "-o", "out.bib", "--report", "./out.bib"], "--report out.bib is also the -o file: name another file"),
+    (["check", "--list", "my.md", "--fix", "-o", "my.md"], "-o my.md is the input --list"),
+    (["upgrade", "refs.bib", "-o", "out.bib", "--report", "refs.bib"], "--report refs.bib is the input IN.bib"),
+    (["upgrade", "refs.bib", "--in-place", "--report", "refs.bib"], "--report refs.bib is the input IN.bib"),
+    (["lock", "--list", "my.md", "--lock", "my.md"], "--lock my.md is the input --list"),
+])
+def test_an_output_naming_an_input_is_one_line_exit_2_and_nothing_is_written(tmp_path, args, message):
+    (tmp_path / "my.md").write_text(LIST, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(LIBRARY, encoding="utf-8")
+    proc = _cli([*args, "--offline"], tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("atpbib: error:")]
+    assert len(errors) == 1 and message in errors[0] and "Traceback" not in proc.stderr, proc.stderr
+    assert (tmp_path / "my.md").read_text(encoding="utf-8") == LIST
+    assert (tmp_path / "refs.bib").read_text(encoding="utf-8") == LIBRARY
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my.md", "refs.bib"], "nothing else was written"

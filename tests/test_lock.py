@@ -136,6 +136,15 @@ def test_update_reports_changes_and_never_overwrites_a_hand_edited_work(fake, lo
     ('{"format": "atpbib-lock", "version": 1,\n "works": [\n  {"key": "arxiv:1",\n   "listed": {"title": "T"},\n'
      '   "work": {"authors": 7}}]}\n', ":3: record 1 is broken"),
     ('[1, 2, 3]\n', ":1: not an atpbib lock"),
+    # hand-broken values of the right JSON but the wrong type (ISSUE 22 item 11)
+    ('{"format": "atpbib-lock", "version": 1,\n "works": [\n  {"key": "arxiv:1",\n   "listed": {"title": "T"},\n'
+     '   "work": {"title": "T", "authors": [{"family": 5}]}}]}\n', ":3: record 1 is broken (work.authors[0].family must be text, not 5)"),
+    ('{"format": "atpbib-lock", "version": 1,\n "works": [\n  {"key": "arxiv:1", "manual": "no",\n   "listed": {"title": "T"},\n'
+     '   "work": {"title": "T"}}]}\n', ":3: record 1 is broken (record.manual must be true or false, not \"no\")"),
+    ('{"format": "atpbib-lock", "version": 1,\n "works": [\n  {"key": "arxiv:1",\n   "listed": {"title": "T", "line": "12"},\n'
+     '   "work": {"title": "T", "year": "2020"}}]}\n', ":3: record 1 is broken (listed.line must be a whole number or null"),
+    ('{"format": "atpbib-lock", "version": 1,\n "works": [\n  {"key": "arxiv:1",\n   "listed": {"title": "T"},\n'
+     '   "work": {"title": "T", "abstract": ' + "[" * 100_000 + "]" * 100_000 + '}}]}\n', ":5: not a lock: values nested too deeply"),
 ])
 def test_a_bad_lock_is_one_line_exit_2_and_is_never_overwritten(fake, tmp_path, content, expected):
     path = tmp_path / "atpbib.lock"
@@ -211,3 +220,76 @@ def test_a_remembered_list_parse_equals_a_fresh_one(tmp_path, monkeypatch):
     again = listmemo.parse(text, "x.md")
     assert list((tmp_path / "lists").iterdir())
     assert first == fresh and again == fresh
+
+
+def test_a_broken_record_deep_in_a_large_lock_names_its_own_line(tmp_path):
+    """Line numbers come from one index of the text (ISSUE 22 item 12: finding them was quadratic)."""
+    works = [{"key": f"arxiv:2001.{i:05d}", "listed": {"title": f"Paper {i}", "line": i + 1},
+              "work": {"title": f"Paper {i}", "year": 2020}} for i in range(3000)]
+    works[2500]["work"]["year"] = "2020"
+    text = json.dumps({"format": "atpbib-lock", "version": 1, "works": works}, indent=1, sort_keys=True)
+    path = tmp_path / "atpbib.lock"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(locking.LockError) as err:
+        locking.read(path)
+    line = text[: text.index('"arxiv:2001.02500"')].count("\n") + 1
+    assert str(err.value).startswith(f"{path}:{line}: record 2501 is broken (work.year must be a whole number")
+
+
+# -- ISSUE 22 item 14: concurrent runs, stable bytes, writable paths, the memo's folder --------------------
+
+def test_two_lock_runs_on_one_file_at_once_keep_both_runs_works(fake, tmp_path):
+    path = tmp_path / "atpbib.lock"
+    env = env_for(fake, tmp_path / "cache")
+    for name in fake.services:
+        fake.set_latency(name, 0.3)
+    try:
+        sections = (SECTION, "Tutorial & Survey")
+        procs = [subprocess.Popen([sys.executable, "-m", "atpbib", "lock", "--section", s, "--lock", str(path), "--quiet"],
+                                  env={**env, "ATPBIB_CACHE_DIR": str(tmp_path / f"cache{i}")},
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for i, s in enumerate(sections)]
+        outs = [p.communicate(timeout=300) for p in procs]
+    finally:
+        for name in fake.services:
+            fake.set_latency(name, 0.0)
+    assert [p.returncode for p in procs] == [0, 0], outs
+    locked = {r.section.split("/")[-1] for r in locking.read(path).records}
+    assert set(sections) <= locked, locked
+
+
+def test_the_same_resolution_writes_the_same_lock_bytes_whatever_order_searches_ended_in(tmp_path):
+    from dataclasses import replace
+
+    from atpbib.model import Entry, Ids, Match, Work
+
+    entry = Entry(section=("S",), line=3, title="A Paper", ids=Ids(arxiv="2001.00001"))
+    matches = tuple(Match(source=s, query="A Paper", candidate="A Paper", title_score=100.0, author_overlap=None,
+                          year_delta=0, accepted=True) for s in ("dblp", "crossref", "semanticscholar"))
+    work = Work(title="A Paper", origins=(entry,), matches=matches, sources=("arxiv", "dblp"))
+    dumped = {locking.dumps(locking.Lock(path=None, list_name="x.md", written="2026-12-01",
+                                         records=[locking.record_for(entry, replace(work, matches=order), when="2026-12-01")]))
+              for order in (matches, matches[::-1], matches[1:] + matches[:1])}
+    assert len(dumped) == 1
+
+
+@pytest.mark.parametrize("command", [["export", "--section", SECTION, "-o", "/proc/atpbib-out.bib"],
+                                     ["lock", "--section", SECTION, "--lock", "/proc/atpbib.lock"]])
+def test_an_unwritable_output_folder_is_one_line_naming_the_users_path_before_any_request(fake, tmp_path, command):
+    fake.clear()
+    proc = run([*command, "--no-lock"] if command[0] == "export" else command, env_for(fake, tmp_path / "cache"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    (line,) = [ln for ln in proc.stderr.splitlines() if ln.startswith("atpbib: error:")]
+    assert command[-1] in line and ".tmp" not in line and "cannot write in the folder /proc" in line
+    assert requests_made(fake) == 0
+
+
+def test_the_remembered_list_parses_live_in_the_cache_dir_given(fake, tmp_path):
+    env = {k: v for k, v in env_for(fake, tmp_path / "unused").items() if k != "ATPBIB_CACHE_DIR"}
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = run(["export", "--section", SECTION, "--offline", "--no-lock", "--cache-dir", str(tmp_path / "mine"),
+                "-o", str(tmp_path / "x.bib")], env, cwd=work)
+    assert proc.returncode == 0, proc.stderr
+    assert list((tmp_path / "mine" / "lists").glob("*.json"))
+    assert not (work / "cache").exists(), sorted(p.name for p in work.iterdir())

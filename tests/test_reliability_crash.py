@@ -291,3 +291,53 @@ def test_merge_into_a_read_only_directory(fake, warm_cache, tmp_path):
         undo()
     assert lib.read_bytes() == LIBRARY
     assert sorted(p.name for p in lib.parent.iterdir()) == ["library.bib"]
+
+
+# ------------------------------------------------------------------------------------------------------
+# The library a write replaces always survives (ISSUE 22 item 8)
+
+
+def _backups(lib: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(lib.parent.glob(lib.name + ".bak*"))}
+
+
+@pytest.mark.parametrize("left_there", [b"", b"% another tool's backup\n"],
+                         ids=["an-empty-bak-a-killed-backup-left", "another-tools-bak"])
+def test_export_over_a_library_keeps_it_whatever_bak_is_already_there(fake, warm_cache, tmp_path, left_there):
+    lib = _library(tmp_path / "lib")
+    lib.with_name("library.bib.bak").write_bytes(left_there)
+    run = run_cli(["export", "--section", SECTION, "-o", lib, "--quiet"], cli_env(fake.env(), warm_cache))
+    assert run.returncode == 0, run.describe()
+    assert lib.read_bytes() != LIBRARY, "the export was written"
+    kept = _backups(lib)
+    assert kept["library.bib.bak"] == left_there, "another file's backup is never overwritten"
+    assert LIBRARY in kept.values(), f"the library was lost: {sorted(kept)}"
+    assert "note: kept the previous library.bib as library.bib.bak.1" in run.stderr
+
+
+def test_a_backup_killed_halfway_leaves_no_backup_and_the_library_intact(fake, warm_cache, tmp_path):
+    """The backup is itself written atomically: a kill while it is copied leaves the library and no empty .bak,
+    so the next run backs the library up again."""
+    lib = _library(tmp_path / "lib")
+    env = cli_env(fake.env(), warm_cache, hook_dir=write_hook(tmp_path / "hook"), ATPBIB_TEST_WRITE_FAULT="replace-kill",
+                  ATPBIB_TEST_WRITE_SUFFIX=".bak")
+    run = run_cli(["export", "--section", SECTION, "-o", lib, "--quiet"], env)
+    assert run.returncode == -signal.SIGKILL, run.describe()
+    assert lib.read_bytes() == LIBRARY and _backups(lib) == {}
+    run = run_cli(["export", "--section", SECTION, "-o", lib, "--quiet"], cli_env(fake.env(), warm_cache))
+    assert run.returncode == 0, run.describe()
+    assert _backups(lib) == {"library.bib.bak": LIBRARY}
+
+
+def test_atpbibs_own_output_is_replaced_without_a_backup_pile(fake, warm_cache, tmp_path):
+    out = tmp_path / "out" / "refs.bib"
+    out.parent.mkdir()
+    env = cli_env(fake.env(), warm_cache)
+    for args in (["--section", SECTION], ["--section", SECTION, "--key-format", "{family}{year}"]):
+        run = run_cli(["export", *args, "-o", out, "--quiet"], env)
+        assert run.returncode == 0, run.describe()
+    assert _backups(out) == {}, "what atpbib wrote itself needs no backup"
+    out.write_bytes(out.read_bytes() + b"% my note\n")  # edited by hand: the user's now
+    run = run_cli(["export", "--section", SECTION, "-o", out, "--quiet"], env)
+    assert run.returncode == 0, run.describe()
+    assert list(_backups(out)) == ["refs.bib.bak"] and _backups(out)["refs.bib.bak"].endswith(b"% my note\n")

@@ -258,3 +258,74 @@ def test_answers_slower_than_the_read_timeout(fake, baseline, tmp_path, monkeypa
     _assert_same_as_baseline(text2, baseline)
     after = {(svc, p) for svc, paths in logs(fake).items() for p in paths}
     assert after and not (after & _successful(before, "acl", consumed))
+
+
+# ------------------------------------------------------------------------------------------------------
+# A source answer of the wrong shape is that source's failure for that paper (ISSUE 22 items 5 and 14)
+
+
+def _notes_with_object_ids(route):
+    """OpenReview answering its usual notes, but with `id` and `forum` JSON objects instead of strings."""
+    import json
+
+    from fakeservices import Answer
+
+    def wrong_shape(path, query):
+        answer = route(path, query)
+        if answer.status != 200 or not answer.content_type.startswith("application/json"):
+            return answer
+        data = json.loads(answer.body)
+        for note in data.get("notes") or []:
+            note["id"], note["forum"] = {"value": note.get("id")}, {"value": note.get("forum")}
+        return Answer(200, json.dumps(data).encode("utf-8"), answer.content_type, answer.headers)
+
+    return wrong_shape
+
+
+def test_an_openreview_note_with_an_object_id_fails_openreview_only_and_keeps_every_other_answer(fake, baseline, tmp_path):
+    routes = {name: fake.services[name].route for name in ("openreview", "openreview2")}
+    try:
+        for name, route in routes.items():
+            fake.services[name].route = _notes_with_object_ids(route)
+        out, rep = tmp_path / "out.bib", tmp_path / "r.json"
+        run = _export(cli_env(fake.env(), tmp_path / "cache"), out, rep)
+    finally:
+        for name, route in routes.items():
+            fake.services[name].route = route
+    assert_no_traceback(run)
+    assert run.returncode == 0, run.describe()
+    report = read_report(rep)
+    assert set(report["failed_sources"]) == {"OpenReview"}
+    assert "unusable answer" in report["failed_sources"]["OpenReview"]
+    partial = partial_lines(report)
+    hit = [line for line in partial if line in baseline.lines_touching("openreview")]
+    assert hit and set(partial) <= baseline.lines_touching("openreview"), partial
+    entries = parse_bib(out.read_text(encoding="utf-8"))
+    for entry, line in zip(entries, baseline.lines):
+        if line not in partial:  # the works OpenReview's answer did not concern: exactly the fault-free ones
+            assert entry.fields == baseline.entry_for_line(line).fields
+        else:  # what DBLP, the ACL Anthology and arXiv said is kept: never a bare @misc with a garbage URL
+            assert "{'value'" not in entry.raw and "%7B" not in entry.raw
+            assert entry.f.get("author") and (entry.f.get("eprint") or entry.f.get("doi") or entry.f.get("booktitle"))
+
+
+def test_a_parser_bug_is_that_sources_unusable_answer_and_the_other_sources_records_stay():
+    from atpbib.model import Entry, Ids, Person, Record
+    from atpbib.resolve import resolve_entries
+    from atpbib.sources import acl, arxiv
+
+    entry = Entry(section=("S",), line=1, title="A Listed Paper", ids=Ids(arxiv="2001.00001", acl="2020.fake-1"))
+    preprint = Record(source="arxiv", source_key="2001.00001", title="A Listed Paper", authors=(Person("Doe", "Jane"),),
+                      year=2020, venue="arXiv", ids=Ids(arxiv="2001.00001"))
+
+    def broken_parser(*args, **kwargs):
+        return (5).split()  # what a parser meeting a number where it expected text does
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(arxiv, "fetch_by_ids", lambda fetcher, ids, *a, **k: {i: preprint for i in ids if i == "2001.00001"})
+        mp.setattr(acl, "fetch_bib", broken_parser)
+        result = resolve_entries([entry], None)
+    (work,) = result.works
+    assert work.status == "partial" and "arxiv" in work.sources and work.authors == (Person("Doe", "Jane"),)
+    assert [str(p) for p in work.problems] == ["ACL Anthology: unusable answer (AttributeError: 'int' object has no attribute 'split')"]
+    assert result.failed_sources["ACL Anthology"] == str(work.problems[0])

@@ -106,3 +106,49 @@ def test_a_record_without_title_does_not_abort_the_merge():
     note = Record(source="openreview", source_key="SJlPOCEKvH", title="", ids=Ids(openreview="SJlPOCEKvH"))
     work = merge([query_of(entry)], [note])
     assert work.title == "Listed title"
+
+
+# -- hostile list text: the reader's work grows linearly (ISSUE 22 item 6) ----------------------------------
+# The timing lives in benchmarks/hostile_files.py; here the markdown-it work is counted (every step of its
+# inline scanner is one `skipToken`), so the test is about growth, not about the machine's speed.
+
+def _scanner_steps(text: str) -> int:
+    from atpbib.listparse import document
+
+    md = document._markdown()
+    steps = 0
+    original = md.inline.skipToken
+
+    def counted(state):
+        nonlocal steps
+        steps += 1
+        return original(state)
+
+    md.inline.skipToken = counted
+    md.parse(text, {})
+    return steps
+
+
+HOSTILE_RUNS = {
+    "[": lambda n: "- " + "[" * n + "\n",
+    "![": lambda n: "- " + "![" * n + "\n",
+    "[x…]": lambda n: "- " + "[x" * n + "]\n",
+    "[[…]]": lambda n: "- " + "[" * n + "]" * n + "\n",
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_RUNS)
+def test_runs_of_brackets_cost_the_scanner_a_bounded_amount_per_extra_character(name):
+    make = HOSTILE_RUNS[name]
+    small, large = make(4000), make(8000)
+    extra = _scanner_steps(large) - _scanner_steps(small)
+    # before: about 100 scanner steps for every added character (each `[` searched the rest of the line)
+    assert extra <= 2 * (len(large) - len(small)), (name, extra)
+
+
+def test_links_still_read_next_to_a_run_of_brackets():
+    from atpbib.listparse import parse_list
+
+    text = "- " + "[" * 5000 + " [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n"
+    entries = parse_list(text, "x.md").entries
+    assert [e.ids.arxiv for e in entries] == ["1706.03762"]

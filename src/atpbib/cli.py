@@ -119,12 +119,15 @@ def _fetcher(cache_dir: Optional[Path], offline: bool, refresh: bool, mailto: Op
     fetcher = LazyFetcher(lambda: make_fetcher(cache_dir=cache_dir, offline=offline, refresh=refresh, mailto=mailto,
                                                on_request=on_request, lazy_cache=True),
                           cache_dir=cache_dir or _config().default_cache_dir(), refresh=refresh)
+    from .inputs.listmemo import kept_in
+
     try:
-        if progress is not None:
-            with progress:
+        with kept_in(cache_dir):  # the remembered list parses live in the same --cache-dir
+            if progress is not None:
+                with progress:
+                    yield fetcher
+            else:
                 yield fetcher
-        else:
-            yield fetcher
     finally:
         fetcher.close()
 
@@ -266,6 +269,12 @@ def _lock_notes(parsed: Any, result: Any, lock: Any) -> None:
              f"{' …' if len(orphans) > 3 else ''} (`atpbib lock` removes them)")
 
 
+def _bundled_list() -> Path:
+    from .lock import BUNDLED_LOCK
+
+    return BUNDLED_LOCK.with_name("ATPapers.md")
+
+
 def _is_bundled(path: Any) -> bool:
     from .lock import BUNDLED_LOCK
 
@@ -359,7 +368,9 @@ def export(
             raise UsageError(f"--format: unknown format {fmt!r} (bibtex, biblatex, csl-json)")
         if merge_path and fmt == "csl-json":
             raise UsageError("--merge works with a .bib library only")
-        _check_output(output)  # before any request: a path that cannot be written fails at once
+        _check_outputs({"-o": output, "--report": report, "--merge": merge_path},  # before any request
+                       {"--list": list_path or _bundled_list(), "--lock": lock_path, "--merge": merge_path},
+                       may_share=(("-o", "--merge"),))
         existing_text = None
         existing_keys: frozenset[str] = frozenset()
         if merge_path:
@@ -411,17 +422,13 @@ def export(
 
 
 def _write_keeping_original(path: Path, text: str) -> None:
-    """Replace `path` atomically; a file that was there before atpbib first wrote it survives as PATH.bak.
+    """Replace `path` atomically; what stood there survives as PATH.bak (or PATH.bak.N beside another
+    tool's PATH.bak), unless it is atpbib's own earlier output (atomic.write_keeping)."""
+    from .atomic import write_keeping
 
-    The first overwrite keeps the original (most likely the user's own library) and later runs never
-    replace that backup, so no number of exports can destroy what was there."""
-    from .atomic import atomic_write
-
-    backup = path.with_name(path.name + ".bak")
-    keep = path.exists() and not backup.exists() and path.read_bytes() != text.encode("utf-8")
-    atomic_write(path, text, backup=keep)
-    if keep:
-        _err(f"note: kept the previous {path.name} as {backup.name}")
+    kept = write_keeping(path, text)
+    if kept is not None:
+        _err(f"note: kept the previous {path.name} as {kept.name}")
 
 
 @app.command()
@@ -449,6 +456,7 @@ def check(
             raise UsageError("--fix needs -o FIXED.md (the list itself is never overwritten)")
         if (diff or output) and not fix:
             raise UsageError("--diff and -o only make sense with --fix")
+        _check_outputs({"-o": output}, {"--list": list_path or _bundled_list(), "--lock": lock_path})
         from . import check as checking
 
         parsed, result = _run_resolve(section, list_path, offline, refresh, cache_dir, mailto, quiet, False,
@@ -490,16 +498,18 @@ def lock_command(
         path = lock_path or locking.default_path(list_path)
         if path.is_dir():
             raise UsageError(f"--lock: {path} is a folder; name the lock file")
-        old = locking.read(path) if path.exists() else None
-        with _fetcher(cache_dir, offline, refresh, mailto, quiet) as fetcher:
-            parsed, _ = _parse(list_path, strict, fetcher=fetcher)
-            papers = [e for e in parsed.entries if e.kind in RESOLVABLE_KINDS]
-            selected = [e for e in select(parsed, section or []) if e.kind in RESOLVABLE_KINDS]
-            _warn(parsed, strict, selected)
-            todo, kept_manual = locking.plan(old, selected, update=update, older_than_days=older_than)
-            result = resolve_entries(todo, fetcher) if todo else None
-        outcome = locking.updated(old, path, parsed.source_name, papers, result.works if result else (), kept_manual)
-        locking.write(outcome.lock, path)
+        _check_outputs({"--lock": path}, {"--list": list_path or _bundled_list()})
+        with locking.held(path):  # a second `lock` of this file waits, then adds to what the first wrote
+            old = locking.read(path) if path.exists() else None
+            with _fetcher(cache_dir, offline, refresh, mailto, quiet) as fetcher:
+                parsed, _ = _parse(list_path, strict, fetcher=fetcher)
+                papers = [e for e in parsed.entries if e.kind in RESOLVABLE_KINDS]
+                selected = [e for e in select(parsed, section or []) if e.kind in RESOLVABLE_KINDS]
+                _warn(parsed, strict, selected)
+                todo, kept_manual = locking.plan(old, selected, update=update, older_than_days=older_than)
+                result = resolve_entries(todo, fetcher) if todo else None
+            outcome = locking.updated(old, path, parsed.source_name, papers, result.works if result else (), kept_manual)
+            locking.write(outcome.lock, path)
         for line in outcome.lines:
             typer.echo(line)
         typer.echo(outcome.summary())
@@ -544,13 +554,7 @@ def upgrade(
             raise UsageError("--in-place and -o exclude each other")
         if output and output.resolve() == bib_in.resolve() and not in_place:
             raise UsageError(f"-o {output} is the input: use --in-place (it keeps {bib_in.name}.bak)")
-        written = {"-o": output, "--report": report, "--state": state_path}
-        for flag, path in written.items():
-            if path is not None and path.resolve() == bib_in.resolve() and flag != "-o":
-                raise UsageError(f"{flag} {path} is the input .bib: name another file")
-        if report is not None and output is not None and report.resolve() == output.resolve():
-            raise UsageError(f"--report {report} is also the -o file: name another file")
-        _check_output(output)
+        _check_outputs({"-o": output, "--report": report, "--state": state_path}, {"IN.bib": bib_in, "--lock": lock_path})
         bib = bibfile.read(bib_in)
         lock = _load_lock(str(bib_in), lock_path, no_lock) if lock_path else None
         if locked and lock is None:
@@ -703,17 +707,60 @@ def _save_state(state: Any) -> None:
             state.path = None
 
 
-def _check_output(output: Optional[Path]) -> None:
-    """An output path that cannot be written is an error before any request is made."""
-    if output is None:
-        return
-    if output.is_dir():
-        raise UsageError(f"-o {output} is a folder; name the file to write")
-    parent = output.parent if str(output.parent) else Path(".")
-    if not parent.exists():
-        raise UsageError(f"-o {output}: the folder {parent} does not exist")
-    if not parent.is_dir():
-        raise UsageError(f"-o {output}: {parent} is not a folder")
+def _local(path: Any) -> Optional[Path]:
+    """A path argument as a file on disk (None for nothing or a URL)."""
+    if path is None or str(path).startswith(("http://", "https://")):
+        return None
+    return Path(path)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def _check_outputs(outputs: dict[str, Any], inputs: Optional[dict[str, Any]] = None,
+                   may_share: tuple[tuple[str, str], ...] = ()) -> None:
+    """The one check of what a command will write, before it reads or asks anything: every output can be
+    written (its folder exists and takes a new file), no output names an input (the user's list or library
+    would be replaced) and no two outputs name one file. `may_share`: pairs of options meant to be one file."""
+    named = [(opt, p) for opt, value in outputs.items() if (p := _local(value)) is not None]
+    for option, path in named:
+        if path.is_dir():
+            raise UsageError(f"{option} {path} is a folder; name the file to write")
+        parent = path.parent if str(path.parent) else Path(".")
+        if not parent.exists():
+            raise UsageError(f"{option} {path}: the folder {parent} does not exist")
+        if not parent.is_dir():
+            raise UsageError(f"{option} {path}: {parent} is not a folder")
+        _probe_folder(option, path, parent)
+    for in_opt, value in (inputs or {}).items():
+        source = _local(value)
+        if source is None:
+            continue
+        for option, path in named:
+            shared = (option, in_opt) in may_share or (in_opt, option) in may_share
+            if option != in_opt and not shared and _same_file(path, source):
+                raise UsageError(f"{option} {path} is the input {in_opt}: it would be overwritten; name another file")
+    for i, (option, path) in enumerate(named):
+        for other, other_path in named[i + 1:]:
+            if (option, other) not in may_share and (other, option) not in may_share and _same_file(path, other_path):
+                raise UsageError(f"{other} {other_path} is also the {option} file: name another file")
+
+
+def _probe_folder(option: str, path: Path, parent: Path) -> None:
+    """Can a new file be made beside `path` (the atomic write's temp file)? Tried, not guessed from modes."""
+    import os
+    import tempfile
+
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=parent)
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write in the folder {parent} ({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 @cache_app.command("info")

@@ -103,9 +103,9 @@ class _Run:
     """One resolution run: sends what `plan` asks for each group, feeds the answers back to it."""
 
     def __init__(self, fetcher: Any, groups: list[Group], answers: Any = None):
-        from .sources import registry
+        from .sources import guarded_registry
 
-        self.sources = registry()
+        self.sources = guarded_registry()  # a source's answer of the wrong shape is that source's failure
         self.by_name = {s.name: s for s in self.sources}
         self.fetcher = fetcher
         self.groups = groups

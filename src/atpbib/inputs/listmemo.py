@@ -10,10 +10,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 FORMAT = 3  # 3: warnings are ListWarning(line, kind, text)
+_FOLDER: ContextVar[Path | None] = ContextVar("atpbib_listmemo_folder", default=None)
+
+
+@contextmanager
+def kept_in(cache_dir: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Remember parses under `cache_dir` (a command's --cache-dir) while inside; None: the default folder."""
+    token = _FOLDER.set(Path(cache_dir) if cache_dir else None)
+    try:
+        yield
+    finally:
+        _FOLDER.reset(token)
 
 
 def _fingerprint() -> str:
@@ -32,7 +46,7 @@ def _fingerprint() -> str:
 def _path(text: str, source_name: str) -> Path | None:
     from .. import config
 
-    folder = os.environ.get("ATPBIB_CACHE_DIR") or str(config.default_cache_dir())
+    folder = str(_FOLDER.get() or os.environ.get("ATPBIB_CACHE_DIR") or config.default_cache_dir())
     if not folder:
         return None
     digest = hashlib.sha256("\0".join((str(FORMAT), _fingerprint(), source_name, text)).encode("utf-8")).hexdigest()

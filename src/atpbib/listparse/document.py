@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..ids import identify, ids_from_links
 from ..model import Entry
 from .htmlblocks import markdown_of_html_lines
-from .inline import Seg, segments
+from .inline import Seg, bounded_links, segments
 from .item import KNOWN_LABEL_WORDS, Piece, RawLink, analyse, bracket_label, continuation, id_label, is_url_text
 from .kinds import is_paper_link, kind_of
 from .people import names_in
@@ -148,7 +148,7 @@ MAX_NESTING = 100
 def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table").enable("strikethrough")
+    return bounded_links(MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table").enable("strikethrough"))
 
 
 def _inline_text(tok: Token) -> str:

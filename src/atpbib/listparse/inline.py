@@ -154,3 +154,57 @@ def _bare_links(text: str, strong: bool, em: bool, under: bool = False) -> list[
     if pos < len(text):
         out.append(Seg("text", text[pos:], strong=strong, em=em, underline=under))
     return out
+
+
+# -- links the reader can afford ------------------------------------------------------------------
+# markdown-it looks for the `]` of every `[` by scanning the rest of the paragraph, so a run of `[` (or `![`)
+# costs time quadratic in its length (4.9 MB of `[` took 639 s). No link of a paper list spans more than this
+# many characters (label, URL and title together): past it, a `[` is plain text.
+LINK_SPAN = 3000
+_NEXT_CLOSE = ("atpbib", "next ]")  # a key of markdown-it's per-paragraph cache no position can take
+
+
+def bounded_links(md: MarkdownIt) -> MarkdownIt:
+    """Make `md`'s link and image rules linear: a `[` with no `]` within LINK_SPAN characters opens no link
+    (found in constant time, and a run of such `[`/`![` is read as text at once), and the search for a
+    label never looks further than LINK_SPAN."""
+    for name, opener in (("link", "["), ("image", "!")):
+        rule = md.inline.ruler.__rules__[md.inline.ruler.__find__(name)].fn
+        md.inline.ruler.at(name, _bounded(rule, opener))
+    return md
+
+
+def _bounded(rule, opener: str):
+    def bounded(state, silent: bool) -> bool:
+        start, end = state.pos, state.posMax
+        if state.src[start] != opener:
+            return False
+        close = _next_close(state, start)
+        if close >= min(end, start + LINK_SPAN):
+            stop = start  # every `[`/`!` of the run from here that no `]` can close in reach: text
+            while stop < end and state.src[stop] in "[!" and stop + LINK_SPAN <= close:
+                stop += 1
+            stop = max(stop, start + 1)
+            if not silent:
+                state.pending += state.src[start:stop]
+            state.pos = stop
+            return True
+        state.posMax = min(end, start + LINK_SPAN)
+        try:
+            return rule(state, silent)
+        finally:
+            state.posMax = end
+
+    return bounded
+
+
+def _next_close(state, pos: int) -> int:
+    """Where the first `]` after `pos` is in the paragraph (its length if none): one scan per paragraph."""
+    cache = state.cache
+    known = cache.get(_NEXT_CLOSE)
+    if known is not None and known[0] <= pos < known[1]:
+        return known[1]
+    at = state.src.find("]", pos + 1)
+    at = len(state.src) if at < 0 else at
+    cache[_NEXT_CLOSE] = (pos, at)
+    return at

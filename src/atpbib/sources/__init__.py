@@ -107,6 +107,126 @@ def registry() -> list[Source]:
     return [SOURCES[name].SOURCE for name in REGISTERED] + list(_extra)
 
 
+def guarded_registry() -> list[Source]:
+    """`registry()` with every step guarded (`guarded`): what the resolver calls."""
+    return [guarded(s) for s in registry()]
+
+
+# -- one guard for every source answer -----------------------------------------------------------------
+# A service can answer anything: an OpenReview note whose `id` is a JSON object, a Crossref field that is a
+# number where a string was expected. Whatever a source's step raises (other than the fetch layer's own
+# errors) or returns in the wrong shape is that source's failure for that call, as a one-line SourceError,
+# never a traceback or a record that breaks the merge of the sources that did answer.
+
+_TEXT_FIELDS = ("source", "source_key", "title", "type")
+_OPTIONAL_TEXT = ("venue", "container_title", "pages", "volume", "number", "publisher", "address", "doi", "url",
+                  "abstract", "primary_class", "journal_ref", "comment", "venue_status", "series", "isbn")
+_OPTIONAL_INT = ("year", "month", "arxiv_version")
+
+
+def shape_problem(record: Any) -> str | None:
+    """What is wrong with the shape of a source's Record (None: every field has the type the model says)."""
+    from ..model import Ids, Person, Record
+
+    if not isinstance(record, Record):
+        return f"a {type(record).__name__} instead of a record"
+    for name in _TEXT_FIELDS:
+        if not isinstance(getattr(record, name), str):
+            return f"{name} is a {type(getattr(record, name)).__name__}, not text"
+    for name in _OPTIONAL_TEXT:
+        value = getattr(record, name)
+        if value is not None and not isinstance(value, str):
+            return f"{name} is a {type(value).__name__}, not text"
+    for name in _OPTIONAL_INT:
+        value = getattr(record, name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            return f"{name} is a {type(value).__name__}, not a whole number"
+    if not isinstance(record.published, bool):
+        return f"published is a {type(record.published).__name__}, not true/false"
+    for name in ("authors", "editors"):
+        people = getattr(record, name)
+        if not isinstance(people, tuple) or not all(
+                isinstance(p, Person) and isinstance(p.family, str) and isinstance(p.given, str) for p in people):
+            return f"{name} are not names"
+    if not isinstance(record.ids, Ids) or not all(v is None or isinstance(v, str) for v in vars(record.ids).values()):
+        return "ids are not text"
+    return None
+
+
+def _checked(source: str, record: Any) -> Any:
+    if record is None:
+        return None
+    problem = shape_problem(record)
+    if problem is not None:
+        raise SourceError(source, f"unusable answer ({problem})")
+    return record
+
+
+def _unusable(source: str, exc: Exception) -> SourceError:
+    return SourceError(source, f"unusable answer ({type(exc).__name__}: {exc})")
+
+
+def _passes(exc: BaseException) -> bool:
+    """The fetch layer's and the sources' own errors already say what went wrong: they pass as they are."""
+    return isinstance(exc, SourceError) or getattr(exc, "kind", None) is not None
+
+
+def guarded(source: Source) -> Source:
+    """`source` whose lookup, lookup_many and search never raise anything but a one-line error of their own
+    and never return a record of the wrong shape (see above); the guarded Source is made once per source."""
+    cached = _guarded.get(id(source))
+    if cached is not None and cached[0] is source:
+        return cached[1]
+    name = source.name
+    changes: dict[str, Any] = {}
+    if source.lookup is not None:
+        def lookup(fetcher, value, query, _step=source.lookup):
+            try:
+                found = _step(fetcher, value, query)
+            except Exception as exc:
+                if _passes(exc):
+                    raise
+                raise _unusable(name, exc) from exc
+            return _checked(name, found)
+        changes["lookup"] = lookup
+    if source.lookup_many is not None:
+        def lookup_many(fetcher, ids, errors, _step=source.lookup_many):
+            try:
+                found = _step(fetcher, ids, errors)
+            except Exception as exc:
+                if _passes(exc):
+                    raise
+                raise _unusable(name, exc) from exc
+            if not isinstance(found, dict):
+                raise SourceError(name, f"unusable answer (a {type(found).__name__} instead of records)")
+            kept = {}
+            for key, record in found.items():
+                try:
+                    kept[key] = _checked(name, record)
+                except SourceError as exc:
+                    errors[key] = exc  # that paper's failure; the batch's other answers stand
+            return kept
+        changes["lookup_many"] = lookup_many
+    if source.search is not None:
+        def search(fetcher, text, _step=source.search):
+            try:
+                hits = _step(fetcher, text)
+            except Exception as exc:
+                if _passes(exc):
+                    raise
+                raise _unusable(name, exc) from exc
+            return [_checked(name, hit) for hit in hits or []]
+        changes["search"] = search
+    import dataclasses
+
+    wrapped = dataclasses.replace(source, **changes)
+    _guarded[id(source)] = (source, wrapped)
+    return wrapped
+
+
+_guarded: dict[int, tuple[Source, Source]] = {}
+
+
 def by_name(name: str) -> Source | None:
     return next((s for s in registry() if s.name == name), None)
 
@@ -156,5 +276,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["NAMES", "REGISTERED", "SOURCES", "SearchWhen", "Source", "SourceError", "by_name", "is_http_status", "label_of",
-           "rank_of", "register", "registry", "unregister"]
+__all__ = ["NAMES", "REGISTERED", "SOURCES", "SearchWhen", "Source", "SourceError", "by_name", "guarded",
+           "guarded_registry", "is_http_status", "label_of", "rank_of", "register", "registry", "shape_problem",
+           "unregister"]
