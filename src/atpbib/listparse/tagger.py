@@ -67,6 +67,9 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in out if s.strip()]
 
 
+_SEP_KEPT = 64  # marks of one separator kept
+
+
 @dataclass
 class _Cutter:
     spans: list[Span] = field(default_factory=list)
@@ -76,8 +79,9 @@ class _Cutter:
 
     def sep(self, mark: str) -> None:
         mark = mark.strip() or (" " if "\n" not in mark else "\n")
-        self.pending += mark
-        if self.spans:
+        if len(self.pending) < _SEP_KEPT:  # what a separator says is in its first marks: a run of a million '['
+            self.pending += mark           # must not be copied a million times
+        if self.spans and len(self.spans[-1].sep_after) < _SEP_KEPT:
             self.spans[-1].sep_after += mark
 
     def add(self, span: Span) -> None:
@@ -97,12 +101,12 @@ class _Cutter:
             if lead and lead.group().strip():
                 self.sep(lead.group())
             body = part[lead.end():] if lead else part
-            tail = re.search(r"[\s,:]+$", body)
-            core = body[: tail.start()] if tail else body
+            end = len(body.rstrip(" \t\n\r\f\v,:"))  # not a regex anchored at the end: linear on ', , , …'
+            core, tail = body[:end], body[end:]
             if core.strip():
                 self.add(Span(clean(core), strong=seg.strong, em=seg.em, underline=seg.underline))
-            if tail and tail.group().strip():
-                self.sep(tail.group())
+            if tail.strip():
+                self.sep(tail)
         if re.search(r"[.。]\s*$", s):
             self.sep(".")
 
@@ -383,7 +387,8 @@ def _can_title_link(s: Span, is_title_label) -> bool:
     return seg is not None and is_title_label(seg)
 
 
-def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | None:
+def title_score(k: int, s: Span, spans: list[Span], ctx: "Context",
+                heads: dict[str, int] | None = None) -> float | None:
     """How much `s` looks like the item's title (None: it cannot be one)."""
     words = s.text.split()
     if s.link is not None:
@@ -417,7 +422,7 @@ def title_score(k: int, s: Span, spans: list[Span], ctx: "Context") -> float | N
                     r"framework|package|reimplementation)|implementation|official|unofficial|code|pytorch|tensorflow|"
                     r"keras)\b", s.text, re.IGNORECASE):
             score -= 1.0
-    if len(words) <= 3 and any(o.text.lower().startswith(f"{s.text.lower()}:") for o in spans[k + 1:]):
+    if len(words) <= 3 and (heads if heads is not None else _heads(spans)).get(s.text.lower(), -1) > k:
         return None  # '**exBERT**: … *exBERT: A Visual …*': the name the title opens with, set before it
     if s.group:
         score -= 1.5
@@ -476,7 +481,7 @@ def tag(segs: list[Seg], ctx: Context) -> tuple[Fields, list[Span]]:
         elif re.fullmatch(r"\(?\d{1,3}[).:]?", spans[0].text):
             spans[0].what = "number"
     spans = _label_apart(spans)
-    for s in spans:
+    for s in spans[:_CLASSIFIED]:
         if s.link is None and s.what == "text":
             _classify(s)
     spans = _names_by_place(_split_commas(_rejoin_dashes(_rejoin_asides(_unit_fields(spans)))))
@@ -522,10 +527,20 @@ def _opens_with_names(text: str) -> bool:
     return any(len(names_in(",".join(parts[:j])) or ()) >= 2 for j in range(min(len(parts), 12), 1, -1))
 
 
+def _heads(spans: list[Span]) -> dict[str, int]:
+    """Where each 'Head: …' text last opens a span, worked out once per item, not once per candidate."""
+    return {o.text.lower().split(":", 1)[0]: i for i, o in enumerate(spans) if ":" in o.text}
+
+
+_TITLE_CANDIDATES = 200  # a title stands among an item's first spans: a pathological item is not scored whole
+_CLASSIFIED = 1000  # nor are its fields further on than a real item has spans
+
+
 def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
     best: tuple[float, int] | None = None
-    for k, s in enumerate(spans):
-        sc = title_score(k, s, spans, ctx)
+    heads = _heads(spans)
+    for k, s in enumerate(spans[:_TITLE_CANDIDATES]):
+        sc = title_score(k, s, spans, ctx, heads)
         if sc is not None and (best is None or sc > best[0]):
             best = (sc, k)
     if best is None:
