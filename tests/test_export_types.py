@@ -11,7 +11,7 @@ from atpbib import venues
 from atpbib.export import bib_category, export_works
 from atpbib.keys import assign_keys
 from atpbib.merge import merge
-from atpbib.model import Entry, Ids, Person, Query, Record, Work
+from atpbib.model import Entry, Person, Query, Record, Work
 
 
 @pytest.mark.parametrize("source_type,venue,expected", [

@@ -419,8 +419,6 @@ def test_an_unusable_cache_folder_means_no_cache_said_once(server, tmp_path, kin
 def test_a_cache_that_becomes_read_only_mid_run_goes_on_in_memory(server, tmp_path, monkeypatch):
     import sqlite3
 
-    from atpbib.fetch import cache
-
     counter = Counter(b"{}")
     server.expect_request(re.compile("/w.*")).respond_with_handler(counter)
     with make(tmp_path) as f:

@@ -21,16 +21,9 @@ FORMAT = 2
 
 
 def _fingerprint() -> str:
-    here = Path(__file__).resolve().parent
-    names = sorted(f"sources/{p.name}" for p in (here / "sources").glob("*.py"))
-    parts = []
-    for name in (*names, "model.py", "names.py", "ids.py", "venues.py", "answers.py"):
-        try:
-            st = (here / name).stat()
-            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            parts.append(name)
-    return ";".join(parts)
+    from .codestamp import stamp
+
+    return stamp(("sources",), ("model.py", "names.py", "ids.py", "venues.py", "answers.py"))
 
 
 def _record(data: dict) -> Any:

@@ -29,7 +29,7 @@ from . import merge as merging
 from . import plan
 from .identity import Group, TwinIndex, group_queries
 from .model import Query, Record, Work
-from .plan import MAX_REJECTED_KEPT, Evidence, Request  # noqa: F401  (MAX_REJECTED_KEPT: former home)
+from .plan import Evidence, Request
 from .problems import Problem, problem_from_error
 
 log = logging.getLogger(__name__)

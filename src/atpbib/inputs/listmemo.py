@@ -31,16 +31,9 @@ def kept_in(cache_dir: str | os.PathLike[str] | None) -> Iterator[None]:
 
 
 def _fingerprint() -> str:
-    here = Path(__file__).resolve().parents[1]
-    parts = []
-    names = sorted(f"listparse/{p.name}" for p in (here / "listparse").glob("*.py"))
-    for name in (*names, "ids.py", "model.py", "names.py", "inputs/listmemo.py"):
-        try:
-            st = (here / name).stat()
-            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            parts.append(name)
-    return ";".join(parts)
+    from ..codestamp import stamp
+
+    return stamp(("listparse",), ("ids.py", "model.py", "names.py", "inputs/listmemo.py"))
 
 
 def _path(text: str, source_name: str) -> Path | None:
