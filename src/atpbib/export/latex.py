@@ -65,6 +65,8 @@ def clean_text(text: str | None) -> str:
     whitespace collapsed to single spaces."""
     if not text:
         return ""
+    if text.isascii() and text.isprintable():  # nearly every name and title: nothing to drop, nothing to compose
+        return " ".join(text.split())
     text = nfc_letters(text)
     out = []
     for ch in text:
