@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .text import clean
+
 # Acronyms and short names of venues (and preprint servers) that lists write without a year. Lower-cased.
 _VENUE_NAMES = frozenset("""
 acl naacl eacl aacl emnlp coling conll lrec tacl cl inlg sigdial semeval iwslt wmt ijcnlp acl-ijcnlp emnlp-ijcnlp
@@ -36,6 +38,8 @@ _LEAD_WORDS = frozenset("the of on in at and & international annual joint first 
 _TRACK_WORDS = r"(?:demo(?:s|nstrations?)?|system\s+demonstrations?|workshops?|findings|oral|spotlight|poster|short(?:\s+paper)?|" \
                r"long(?:\s+paper)?|main(?:\s+conference)?|industry(?:\s+track)?|student\s+research\s+workshop|tutorials?|" \
                r"datasets\s+and\s+benchmarks(?:\s+track)?|track|best\s+paper(?:\s+award)?|outstanding\s+paper)"
+_DIGIT = re.compile(r"\d")
+_TRACK_OFF = re.compile(r"(?:\s|^|\()" + _TRACK_WORDS + r"\)?(?=\s|$)", re.IGNORECASE)
 _PREFIX = re.compile(r"^(?:(?:published|accepted|appeared|presented|to\s+appear)\s+(?:in|at|by|to)\s+|in\s*:?\s+|at\s+)?"
                      r"(?:(?:the\s+)?(?:proc(?:eedings)?\s+of|proc\.(?:\s+of)?|proceedings)\s+(?:the\s+)?)?", re.IGNORECASE)
 # How a spelled-out venue opens: 'In Proceedings of the 2019 Conference of …', 'Transactions of …'.
@@ -62,10 +66,6 @@ class Hint:
     year: int | None
     raw: str  # the text the hint was read from
     problem: str | None = None  # a mistyped year ('ICLR 202')
-
-
-def clean(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip()
 
 
 def year_only(text: str) -> int | None:
@@ -150,14 +150,16 @@ def read_hint(text: str, *, aside: bool = False) -> Hint | None:
         s = s[1:-1].strip()
     if not s or len(s) > (400 if _SPELLED_OUT.match(s) else 160):
         return None
-    s = _PAGES.sub("", s).strip(" .,;:") or s  # 'Proc. EMNLP, 2019, pp. 1–10', 'Journal of X, 3(2), 1-10'
-    year = year_only(s)
-    if year is not None:
-        return Hint(None, year, raw)
-    s = _ARXIV_ID_TAIL.sub("", s) or s  # '*arXiv:1703.01619*', 'arXiv preprint arXiv:1906.04341'
+    digits = _DIGIT.search(s) is not None  # most spans have none: no year, pages or id to look for
+    if digits:
+        s = _PAGES.sub("", s).strip(" .,;:") or s  # 'Proc. EMNLP, 2019, pp. 1–10', 'Journal of X, 3(2), 1-10'
+        year = year_only(s)
+        if year is not None:
+            return Hint(None, year, raw)
+        s = _ARXIV_ID_TAIL.sub("", s) or s  # '*arXiv:1703.01619*', 'arXiv preprint arXiv:1906.04341'
     if s.lower() in ("arxiv", "corr", "arxiv preprint", "arxiv e-prints"):  # the server, whatever its wording
         return Hint(s if s.lower() == "corr" else "arXiv", None, raw)
-    rest, year = _split_year(s)
+    rest, year = _split_year(s) if digits else (s, None)
     rest = _PREFIX.sub("", rest.strip())
     venue = _tidy(rest)
     if venue is None:
@@ -166,9 +168,12 @@ def read_hint(text: str, *, aside: bool = False) -> Hint | None:
         return None  # 'ICLR 202': a mistyped year, which parse_venue reports
     if re.search(r"\bet\.?\s+al\b|\bpp?\.\s*\d", venue, re.IGNORECASE):
         return None  # '(Sun et al., EMNLP 2019)' is a citation, read by the names reader
-    track_free = _tidy(re.sub(r"(?:\s|^|\()" + _TRACK_WORDS + r"\)?(?=\s|$)", " ", venue, flags=re.IGNORECASE)) or venue
-    if _is_venue_name(venue) or (year is not None and (_acronym_like(track_free) or (aside and len(venue.split()) <= 12))):
+    if _is_venue_name(venue):
         return Hint(venue, year, raw)
+    if year is not None:
+        track_free = _tidy(_TRACK_OFF.sub(" ", venue)) or venue
+        if _acronym_like(track_free) or (aside and len(venue.split()) <= 12):
+            return Hint(venue, year, raw)
     return None
 
 

@@ -1,19 +1,17 @@
 """Small text rules every part of the list parser shares: spacing and warnings (venue/year hints: `hints`)."""
 from __future__ import annotations
 
-import re
-
 from ..model import ListWarning
 
 SEPARATORS = " \t\n-–—:|,;"
 
 
-_SPACES = re.compile(r"\s+")
 
 
 def clean(s: str) -> str:
-    """Whitespace runs → one space; one compiled pattern, one pass (called for every piece of every item)."""
-    return _SPACES.sub(" ", s).strip()
+    """Whitespace runs → one space, none at the ends (called for every piece of every item: str.split is the
+    fastest pass Python has, with the same idea of whitespace as the regex `\\s`)."""
+    return " ".join(s.split())
 
 
 def w(line: int, msg: str, kind: str) -> ListWarning:
