@@ -198,3 +198,12 @@ def test_fields_in_any_order_with_commas(item, title, authors, venue, year) -> N
 def test_model_names_are_no_person_s_names() -> None:
     assert names_in("XLNet NeurIPS", single=True) is None
     assert names_in("Yann LeCun, Terrance DeVries, Stephen McAleer") == ("Yann LeCun", "Terrance DeVries", "Stephen McAleer")
+
+
+def test_an_item_whose_title_the_reader_is_unsure_of_says_so_once() -> None:
+    parsed = parse_list("# Papers\n\n- seq2seq using CGRU: [DL4MT](https://github.com/nyu-dl/dl4mt-tutorial)\n"
+                        "- [Attention Is All You Need](https://arxiv.org/abs/1706.03762) (NeurIPS 2017)\n")
+    unsure, plain = parsed.entries
+    (warning,) = [w for w in unsure.warnings if w.kind == "unsure"]
+    assert warning.line == 3 and "DL4MT" in warning.text and "seq2seq using CGRU" in warning.text
+    assert not [w for w in plain.warnings if w.kind == "unsure"]

@@ -21,7 +21,7 @@ from ..model import ListWarning
 from .hints import read_hint
 from .inline import Seg
 from .people import names_in
-from .text import SEPARATORS, clean, w
+from .text import SEPARATORS, clean, short, w
 
 KNOWN_LABEL_WORDS = {
     "code", "pdf", "slides", "slide", "video", "blog", "post", "project", "demo", "website", "homepage", "data",
@@ -139,6 +139,9 @@ def analyse(segs: list[Seg], line: int, end_line: int) -> Piece:
     fields, _ = tag(segs, _CONTEXT)
     piece.title, piece.authors, piece.nickname = fields.title, fields.authors, fields.nickname
     piece.venue_raw, piece.venue, piece.year = fields.hint_raw, fields.venue, fields.year
+    if fields.rival and piece.title and clean(fields.rival) != piece.title:
+        piece.warnings.append(w(line, f"title read as '{short(piece.title)}'; '{short(fields.rival)}' looked "
+                                      "nearly as much like one", "unsure"))
     if fields.problem:
         piece.warnings.append(w(line, f"{fields.problem} in '({fields.hint_raw})'; "
                                       f"year left unknown, venue '{fields.venue or ''}'", "bad-hint"))

@@ -466,6 +466,7 @@ class Fields:
     nickname_link: Seg | None = None
     notes: list[str] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
+    rival: str | None = None  # a span that scored within UNSURE_MARGIN of the title
 
 
 def tag(segs: list[Seg], ctx: Context) -> tuple[Fields, list[Span]]:
@@ -532,6 +533,7 @@ def _heads(spans: list[Span]) -> dict[str, int]:
     return {o.text.lower().split(":", 1)[0]: i for i, o in enumerate(spans) if ":" in o.text}
 
 
+UNSURE_MARGIN = 0.25  # title scores closer than this: the item says the reader is unsure
 _TITLE_CANDIDATES = 200  # a title stands among an item's first spans: a pathological item is not scored whole
 _CLASSIFIED = 1000  # nor are its fields further on than a real item has spans
 
@@ -539,13 +541,19 @@ _CLASSIFIED = 1000  # nor are its fields further on than a real item has spans
 def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
     best: tuple[float, int] | None = None
     heads = _heads(spans)
+    scored: list[tuple[float, int]] = []
     for k, s in enumerate(spans[:_TITLE_CANDIDATES]):
         sc = title_score(k, s, spans, ctx, heads)
-        if sc is not None and (best is None or sc > best[0]):
-            best = (sc, k)
+        if sc is not None:
+            scored.append((sc, k))
+            if best is None or sc > best[0]:
+                best = (sc, k)
     if best is None:
         return
     k = best[1]
+    close = [(sc, j) for sc, j in scored if j != k and best[0] - sc < UNSURE_MARGIN]
+    if close:  # another span scored nearly as well: the reader says so (item.analyse warns)
+        f.rival = spans[max(close)[1]].text
     s = spans[k]
     f.title_span = k
     if s.link is not None:
