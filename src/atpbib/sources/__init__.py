@@ -181,22 +181,11 @@ def guarded(source: Source) -> Source:
     changes: dict[str, Any] = {}
     if source.lookup is not None:
         def lookup(fetcher, value, query, _step=source.lookup):
-            try:
-                found = _step(fetcher, value, query)
-            except Exception as exc:
-                if _passes(exc):
-                    raise
-                raise _unusable(name, exc) from exc
-            return _checked(name, found)
+            return _checked(name, _answer(name, _step, fetcher, value, query))
         changes["lookup"] = lookup
     if source.lookup_many is not None:
         def lookup_many(fetcher, ids, errors, _step=source.lookup_many):
-            try:
-                found = _step(fetcher, ids, errors)
-            except Exception as exc:
-                if _passes(exc):
-                    raise
-                raise _unusable(name, exc) from exc
+            found = _answer(name, _step, fetcher, ids, errors)
             if not isinstance(found, dict):
                 raise SourceError(name, f"unusable answer (a {type(found).__name__} instead of records)")
             kept = {}
@@ -209,13 +198,7 @@ def guarded(source: Source) -> Source:
         changes["lookup_many"] = lookup_many
     if source.search is not None:
         def search(fetcher, text, _step=source.search):
-            try:
-                hits = _step(fetcher, text)
-            except Exception as exc:
-                if _passes(exc):
-                    raise
-                raise _unusable(name, exc) from exc
-            return [_checked(name, hit) for hit in hits or []]
+            return [_checked(name, hit) for hit in _answer(name, _step, fetcher, text) or []]
         changes["search"] = search
     import dataclasses
 
@@ -225,6 +208,16 @@ def guarded(source: Source) -> Source:
 
 
 _guarded: dict[int, tuple[Source, Source]] = {}
+
+
+def _answer(name: str, step, *args):
+    """`step(*args)`; a parser's own failure on the answer is this source's one-line `unusable answer`."""
+    try:
+        return step(*args)
+    except Exception as exc:
+        if _passes(exc):
+            raise
+        raise _unusable(name, exc) from exc
 
 
 def by_name(name: str) -> Source | None:
