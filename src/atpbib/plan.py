@@ -46,6 +46,7 @@ class Request:
     scheme: str | None = None  # a look-up's id scheme
     title: str | None = None  # a search's title (its rungs are made from it)
     container: str | None = None  # an enrich's proceedings: one record of them lends the others its container
+    listing: bool = False  # a search rung that lists one proceedings (one request for every paper of them)
 
 
 @dataclass
@@ -252,6 +253,28 @@ def lead_says_preprint_only(ev: Evidence, sources: Sequence[Any]) -> bool:
     return all(is_preprint_venue(r.venue_status) and not (r.ids.acl or r.ids.doi or r.ids.openreview) for r in leads)
 
 
+def lead_venue(ev: Evidence, sources: Sequence[Any]) -> str | None:
+    """The venue a secondary source that links the paper names, when it names one (not a preprint server)."""
+    from .venues import is_preprint_venue
+
+    by_name = {s.name: s for s in sources}
+    return next((r.venue_status for r in ev.records if r.match is None and by_name.get(r.source) is not None
+                 and by_name[r.source].secondary and r.venue_status and not is_preprint_venue(r.venue_status)), None)
+
+
+def ladder(ev: Evidence, source: Any, title: str, sources: Sequence[Any]) -> list[tuple[str, str]]:
+    """A source's search rungs for `title`, best first: its listing of the proceedings a lead names (one
+    request shared by every paper of the run in them), then its title rungs."""
+    _, authors, _ = reference(ev, sources)
+    steps = source.search_steps(title, authors) if source.search_steps else [("title", title)]
+    venue = lead_venue(ev, sources) if source.listing_of is not None and source.lists is not None else None
+    listing = source.listing_of(venue) if venue else None
+    return ([(LISTING_RUNG, listing)] if listing else []) + steps
+
+
+LISTING_RUNG = "venue"
+
+
 def searches(ev: Evidence, sources: Sequence[Any]) -> list[Request]:
     """The first title rung of every source that can search, once the look-ups are done and the version
     is still open: never for a work an id names at its venue, or one already published."""
@@ -276,15 +299,16 @@ def searches(ev: Evidence, sources: Sequence[Any]) -> list[Request]:
 
 def rung(ev: Evidence, source: Any, title: str, step: int, sources: Sequence[Any]) -> Request | None:
     """Search rung `step` of `source` for `title`, or None when the ladder is climbed (or needs no more)."""
-    _, authors, _ = reference(ev, sources)
-    steps = source.search_steps(title, authors) if source.search_steps else [("title", title)]
+    steps = ladder(ev, source, title, sources)
     if step >= len(steps):
         return None
     if step > 0 and lead_says_preprint_only(ev, sources):
         return None
     name, text = steps[step]
-    return Request(source.name, "search", text, f"rung {name}: no published version verified yet", rung=step,
-                   rung_name=name if source.search_steps else None, title=title)
+    listing = name == LISTING_RUNG
+    why = ("list the proceedings a lead names" if listing else f"rung {name}") + ": no published version verified yet"
+    return Request(source.name, "search", text, why, rung=step, rung_name=name if source.search_steps or listing else None,
+                   title=title, listing=listing)
 
 
 def verified(ev: Evidence, request: Request, hits: Iterable[Record], sources: Sequence[Any]) -> list[Record]:
@@ -302,7 +326,8 @@ def verified(ev: Evidence, request: Request, hits: Iterable[Record], sources: Se
     accepted = [h for h in checked if h.match.accepted]
     rejected = sorted((h for h in checked if not h.match.accepted), key=lambda h: -h.match.title_score)
     known = {(r.source, r.source_key) for r in ev.records}
-    for h in accepted + rejected[:MAX_REJECTED_KEPT]:
+    kept = 0 if request.listing else MAX_REJECTED_KEPT  # a listing's other papers say nothing of this one
+    for h in accepted + rejected[:kept]:
         if (h.source, h.source_key) not in known:
             ev.records.append(h)
     return accepted
@@ -370,5 +395,5 @@ def enriched(ev: Evidence, hit_key: str, source: str, record: Record | None) -> 
 
 
 __all__ = ["Evidence", "MAX_REJECTED_KEPT", "failed", "Phase", "Request", "SearchWhen", "answered", "enriched", "lend", "follow_ups",
-           "follows", "has_published", "lookups", "names_venue", "reference", "rung", "searched", "searches",
+           "follows", "has_published", "ladder", "lead_venue", "LISTING_RUNG", "lookups", "names_venue", "reference", "rung", "searched", "searches",
            "verified"]

@@ -191,9 +191,10 @@ class _Run:
             key = (source.name, "container", req.container) if req.container else (source.name, "enrich", req.value)
             self.lanes.once(source.name, key, self.remembered(key, lambda: source.lookup(self.fetcher, req.value, query)),
                             lambda record, error: self.enriched(gi, req, record, error))
-        elif req.kind == "search":
-            key = (source.name, "search", req.value.lower())
-            self.lanes.once(source.name, key, self.remembered(key, lambda: source.search(self.fetcher, req.value)),
+        elif req.kind == "search":  # a listing of one proceedings is sent once for every paper of them
+            key = (source.name, "listing" if req.listing else "search", req.value.lower())
+            step = source.lists if req.listing else source.search
+            self.lanes.once(source.name, key, self.remembered(key, lambda: step(self.fetcher, req.value)),
                             lambda hits, error: self.searched(gi, req, hits, error))
 
     def looked_up(self, gi: int, req: Request, record: Record | None, error: BaseException | None) -> None:

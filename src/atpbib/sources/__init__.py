@@ -56,6 +56,8 @@ class Source:
     lookup_many: Callable[[Any, list[str], dict], dict] | None = None  # (fetcher, ids, errors) → {id: Record}
     search: Callable[[Any, str], list] | None = None  # (fetcher, query text) → Records to verify
     search_steps: Callable[[str, Sequence[Any]], list[tuple[str, str]]] | None = None  # (title, authors) → rungs
+    listing_of: Callable[[str], str | None] | None = None  # a lead's venue → one query listing those proceedings
+    lists: Callable[[Any, str], list] | None = None  # (fetcher, listing query) → every paper of them, to verify
     follows: bool = True  # it looks up an id of its scheme that another source's record names (plan.follows)
     follows_except: tuple[str, ...] = ()  # …except in these sources' records (what they name is answered)
     enriches_hits: bool = False  # a search hit of its own is re-read by its id (a DBLP hit → its BibTeX)
@@ -196,10 +198,13 @@ def guarded(source: Source) -> Source:
                     errors[key] = exc  # that paper's failure; the batch's other answers stand
             return kept
         changes["lookup_many"] = lookup_many
-    if source.search is not None:
-        def search(fetcher, text, _step=source.search):
+    for step_name in ("search", "lists"):  # a title search, and a listing of proceedings: the same guard
+        if getattr(source, step_name) is None:
+            continue
+
+        def search(fetcher, text, _step=getattr(source, step_name)):
             return [_checked(name, hit) for hit in _answer(name, _step, fetcher, text) or []]
-        changes["search"] = search
+        changes[step_name] = search
     import dataclasses
 
     wrapped = dataclasses.replace(source, **changes)

@@ -186,6 +186,29 @@ def search(fetcher: Any, title: str, max_hits: int = 10) -> list[Record]:
     return parse_search(response.content)
 
 
+LISTING_HITS = 1000  # DBLP's cap on hits per request: one request lists a proceedings of up to 1,000 papers
+
+
+def listing_query(venue: str | None) -> str | None:
+    """One DBLP query that lists a conference's proceedings of one year ("ICLR 2020": DBLP's venue label
+    and year, every word a prefix of the records' venue and year), from a lead's venue name that says
+    both ("8th International Conference on Learning Representations, ICLR 2020, …"). None for a name
+    without a year, a preprint server, a journal (listed by volume) or a workshop (labelled by its host)."""
+    from ..venues import JOURNALS, canonical, is_preprint_venue, is_workshop, short_venue
+
+    known = canonical(venue) if venue and not is_preprint_venue(venue) else None
+    years = re.findall(r"\b(?:19|20)\d\d\b", venue or "")
+    if known is None or known.short in JOURNALS or is_workshop(known.short) or len(set(years)) != 1:
+        return None
+    return search_query(short_venue(venue, int(years[0])) or "") or None
+
+
+def list_venue(fetcher: Any, query: str) -> list[Record]:
+    """Every record the listing query finds (up to DBLP's cap): one request for all papers of the run in
+    those proceedings; each group verifies the hits as it would a title search's."""
+    return search(fetcher, query, max_hits=LISTING_HITS)
+
+
 # -- record BibTeX ----------------------------------------------------------------------------------
 
 
@@ -238,9 +261,10 @@ SOURCE = Source(
     scheme="dblp", lookup=lambda fetcher, key, query: fetch_bib(fetcher, key),
     search=lambda fetcher, text: search(fetcher, text),
     search_steps=lambda title, authors: search_rungs(title, authors[0].family if authors else None),
+    listing_of=listing_query, lists=list_venue,
     enriches_hits=True, container_of=proceedings_of,
     wants=lambda key: not key.startswith("journals/corr/"),  # S2's DBLP id is often the CoRR copy
     missing="no record for {id}",
 )
 
-__all__ = ["SOURCE", "RUNGS", "proceedings_of", "record_ids", "search_rungs", "bib_url", "fetch_bib", "parse_bib", "parse_search", "search", "search_query"]
+__all__ = ["LISTING_HITS", "SOURCE", "RUNGS", "list_venue", "listing_query", "proceedings_of", "record_ids", "search_rungs", "bib_url", "fetch_bib", "parse_bib", "parse_search", "search", "search_query"]
