@@ -65,12 +65,13 @@ class Evidence:
     searching: int = 0  # searches under way
     under_way: list[Request] = field(default_factory=list)  # look-ups sent, not answered
     deferred: list[Request] = field(default_factory=list)  # follow-ups waiting for a more authoritative answer
+    parked: list[Request] = field(default_factory=list)  # next rungs waiting for the group's other searches
 
     @property
     def phase(self) -> Phase:
         if not self.resolvable:
             return Phase.DONE
-        if self.searching:
+        if self.searching or self.parked:
             return Phase.SEARCH
         if self.pending or self.deferred:
             return Phase.LOOKUP if self.asked <= _own(self.ids) else Phase.FOLLOW
@@ -247,7 +248,8 @@ def lead_says_preprint_only(ev: Evidence, sources: Sequence[Any]) -> bool:
     from .venues import is_preprint_venue
 
     by_name = {s.name: s for s in sources}
-    leads = [r for r in ev.records if r.match is None and by_name.get(r.source) is not None and by_name[r.source].secondary]
+    leads = [r for r in ev.records if (r.match is None or r.match.accepted) and by_name.get(r.source) is not None
+             and by_name[r.source].secondary]  # its batch answer, or its verified title match
     if not leads:
         return False
     return all(is_preprint_venue(r.venue_status) and not (r.ids.acl or r.ids.doi or r.ids.openreview) for r in leads)
@@ -344,7 +346,8 @@ def searched(ev: Evidence, request: Request, hits: list[Record] | None, sources:
     best = merging.choose_version([r for r in accepted if r.published])
     if best is None:
         nxt = rung(ev, source, request.title or "", request.rung + 1, sources)
-        return ev.claim([nxt] if nxt is not None else [])
+        ev.parked += [nxt] if nxt is not None else []
+        return ev.claim(release(ev, sources))
     follow = follow_ups(ev, best, sources)
     by_name = {s.name: s for s in sources}
     better = [r for r in follow if by_name[r.source].rank < source.rank]
@@ -353,15 +356,30 @@ def searched(ev: Evidence, request: Request, hits: list[Record] | None, sources:
         shared = source.container_of(best) if source.container_of is not None else None
         out.append(Request(source.name, "enrich", best.source_key, "re-read the verified hit by its key"
                            + (f" (or a paper of {shared})" if shared else ""), match=best.match, own=False, container=shared))
-    return out
+    return out + ev.claim(release(ev, sources))
 
 
-def failed(ev: Evidence, request: Request) -> None:
-    """A request failed (the scheduler notes the problem): it is no longer under way; a search stops."""
+def release(ev: Evidence, sources: Sequence[Any]) -> list[Request]:
+    """The parked next rungs, once the group's other searches are answered: none when one of them verified
+    a published version (a Crossref book settles what DBLP's second rung would look for), nor past the exact
+    title when a lead — the secondary source's batch answer or verified title match — knows only a preprint."""
+    if ev.searching or not ev.parked:
+        return []
+    parked, ev.parked = ev.parked, []
+    if has_published(ev.records):
+        return []
+    return [r for r in parked if not (r.rung > 0 and lead_says_preprint_only(ev, sources))]
+
+
+def failed(ev: Evidence, request: Request, sources: Sequence[Any] = ()) -> list[Request]:
+    """A request failed (the scheduler notes the problem): it is no longer under way; a search's ladder
+    stops (the other sources' parked rungs may go on)."""
     if request.kind in ("lookup", "batch"):
         _done(ev, request)
     elif request.kind == "search":
         ev.searching -= 1
+        return ev.claim(release(ev, sources))
+    return []
 
 
 CONTAINER_FIELDS = ("venue", "container_title")  # the proceedings' names, as its record gives them
@@ -395,5 +413,5 @@ def enriched(ev: Evidence, hit_key: str, source: str, record: Record | None) -> 
 
 
 __all__ = ["Evidence", "MAX_REJECTED_KEPT", "failed", "Phase", "Request", "SearchWhen", "answered", "enriched", "lend", "follow_ups",
-           "follows", "has_published", "ladder", "lead_venue", "LISTING_RUNG", "lookups", "names_venue", "reference", "rung", "searched", "searches",
+           "follows", "has_published", "ladder", "release", "lead_venue", "LISTING_RUNG", "lookups", "names_venue", "reference", "rung", "searched", "searches",
            "verified"]

@@ -223,8 +223,7 @@ class _Run:
         with self.lock:
             ev = self.evidence[gi]
             if error is not None:
-                plan.failed(ev, req)
-                more: list[Request] = []
+                more: list[Request] = plan.failed(ev, req, self.sources)
             else:
                 more = plan.searched(ev, req, hits, self.sources)
         if error is not None:
