@@ -162,9 +162,33 @@ def follows(source: Any, record: Record) -> bool:
             and record.source not in source.follows_except)
 
 
-def follow_ups(ev: Evidence, record: Record, sources: Sequence[Any]) -> list[Request]:
+def listing_for(record: Record, source: Any) -> str | None:
+    """The query by which `source` lists the proceedings that `record`'s venue names, if it lists any."""
+    if source.listing_of is None or source.lists is None or not record.venue_status:
+        return None
+    from .venues import is_preprint_venue
+
+    return None if is_preprint_venue(record.venue_status) else source.listing_of(record.venue_status)
+
+
+def shared_listings(leads: Iterable[Record], sources: Sequence[Any]) -> frozenset[tuple[str, str]]:
+    """(source, listing query) that the leads of two groups or more name: one listing of those proceedings
+    then answers each of them for the price of one request."""
+    seen: dict[tuple[str, str], int] = {}
+    for record in leads:
+        for source in sources:
+            query = listing_for(record, source)
+            if query:
+                seen[(source.name, query)] = seen.get((source.name, query), 0) + 1
+    return frozenset(k for k, n in seen.items() if n >= 2)
+
+
+def follow_ups(ev: Evidence, record: Record, sources: Sequence[Any],
+               listed: frozenset[tuple[str, str]] = frozenset()) -> list[Request]:
     """Ids that `record` names, for the sources of their schemes, not yet asked; most authoritative first.
-    An id of a scheme the group itself names is not followed: its own look-up answers it."""
+    An id of a scheme the group itself names is not followed: its own look-up answers it. A lead's only
+    lead, a key of a source that lists the lead's proceedings for other groups too (`listed`), is not
+    fetched: the shared listing answers it (verified like a search hit), its proceedings' record lends the rest."""
     out: list[Request] = []
     for source in sorted(sources, key=lambda s: s.rank):
         if not follows(source, record):
@@ -179,7 +203,24 @@ def follow_ups(ev: Evidence, record: Record, sources: Sequence[Any]) -> list[Req
             continue
         out.append(Request(source.name, "lookup", value, f"{record.source} record names {source.scheme}:{value}",
                            match=record.match, own=False, scheme=source.scheme))
+    if len(out) == 1 and record.match is None and _secondary(sources, record.source) and will_search(ev, sources):
+        query = listing_for(record, by_source(sources, out[0].source))
+        if query and (out[0].source, query) in listed:
+            return []
     return out
+
+
+def will_search(ev: Evidence, sources: Sequence[Any]) -> bool:
+    """Is the group bound for the search phase whatever its look-ups under way answer? No id names its
+    venue, nothing published is in, and only preprint and secondary look-ups are still under way."""
+    if ev.venue_named or has_published(ev.records):
+        return False
+    return all(by_source(sources, w.source).secondary or by_source(sources, w.source).preprint_authority
+               for w in ev.under_way + ev.deferred)
+
+
+def _secondary(sources: Sequence[Any], name: str) -> bool:
+    return any(s.name == name and s.secondary for s in sources)
 
 
 def _rank(sources: Sequence[Any], name: str) -> int:
@@ -207,7 +248,8 @@ def _done(ev: Evidence, request: Request) -> None:
         ev.under_way.remove(request)
 
 
-def answered(ev: Evidence, request: Request, record: Record | None, sources: Sequence[Any]) -> list[Request]:
+def answered(ev: Evidence, request: Request, record: Record | None, sources: Sequence[Any],
+             listed: frozenset[tuple[str, str]] = frozenset()) -> list[Request]:
     """A look-up's answer is in: keep the record; return the follow-ups it calls for and those that
     waited for it. (A follow-up is sent even when a more authoritative record is in: records of the very
     same version complete it — DBLP's volume of a TACL article, Crossref's booktitle of a DBLP record.)"""
@@ -217,7 +259,7 @@ def answered(ev: Evidence, request: Request, record: Record | None, sources: Seq
         if request.match is not None:
             record = replace(record, match=request.match)
         if ev.add(record):
-            follow = follow_ups(ev, record, sources)
+            follow = follow_ups(ev, record, sources, listed)
     waiting, ev.deferred = ev.deferred, []
     now, later = in_order(ev, waiting + follow, sources)
     ev.deferred = ev.claim_later(later)
@@ -413,5 +455,5 @@ def enriched(ev: Evidence, hit_key: str, source: str, record: Record | None) -> 
 
 
 __all__ = ["Evidence", "MAX_REJECTED_KEPT", "failed", "Phase", "Request", "SearchWhen", "answered", "enriched", "lend", "follow_ups",
-           "follows", "has_published", "ladder", "release", "lead_venue", "LISTING_RUNG", "lookups", "names_venue", "reference", "rung", "searched", "searches",
+           "follows", "has_published", "ladder", "listing_for", "release", "shared_listings", "will_search", "lead_venue", "LISTING_RUNG", "lookups", "names_venue", "reference", "rung", "searched", "searches",
            "verified"]

@@ -115,6 +115,7 @@ class _Run:
         self.lanes = _Lanes(self.sources)
         self.lock = self.lanes.lock
         self.answers = answers  # remembered parsed answers (answers.py): a warm run parses nothing again
+        self.listed: frozenset[tuple[str, str]] = frozenset()  # listings that the leads of several groups name
 
     def remembered(self, key: tuple, fn: Callable[[], Any], *, keep: Callable[[], bool] = lambda: True) -> Callable[[], Any]:
         """fn, answered from the remembered answers when they hold `key`; its answer remembered if `keep()`."""
@@ -171,6 +172,10 @@ class _Run:
         failures: dict[str, BaseException] = {}
 
         def done(found: dict[str, Record] | None, error: BaseException | None) -> None:
+            if source.secondary and found:  # each group's lead once, before any group plans its follow-ups
+                leads = {gi: found[v] for v, asks in wanted.items() if v in found for gi, _ in asks}
+                with self.lock:
+                    self.listed = self.listed | plan.shared_listings(leads.values(), self.sources)
             for value, asks in wanted.items():
                 for gi, req in asks:
                     self.looked_up(gi, req, (found or {}).get(value), error or failures.get(value))
@@ -205,7 +210,7 @@ class _Run:
             self.problem(gi, source, source.missing.format(id=req.value))
         with self.lock:
             ev = self.evidence[gi]
-            more = plan.answered(ev, req, record if error is None else None, self.sources)
+            more = plan.answered(ev, req, record if error is None else None, self.sources, self.listed)
         for r in more:
             self.send(gi, r)
         self.advance(gi)
