@@ -394,7 +394,8 @@ def searched(ev: Evidence, request: Request, hits: list[Record] | None, sources:
     by_name = {s.name: s for s in sources}
     better = [r for r in follow if by_name[r.source].rank < source.rank]
     out = ev.claim(follow)
-    if not better and source.enriches_hits and source.lookup is not None:
+    complete = source.hit_complete is not None and source.hit_complete(best)
+    if not better and not complete and source.enriches_hits and source.lookup is not None:
         shared = source.container_of(best) if source.container_of is not None else None
         out.append(Request(source.name, "enrich", best.source_key, "re-read the verified hit by its key"
                            + (f" (or a paper of {shared})" if shared else ""), match=best.match, own=False, container=shared))

@@ -61,6 +61,7 @@ class Source:
     follows: bool = True  # it looks up an id of its scheme that another source's record names (plan.follows)
     follows_except: tuple[str, ...] = ()  # …except in these sources' records (what they name is answered)
     enriches_hits: bool = False  # a search hit of its own is re-read by its id (a DBLP hit → its BibTeX)
+    hit_complete: Callable[[Any], bool] | None = None  # a hit that already carries what re-reading it would give
     container_of: Callable[[Any], str | None] | None = None  # a hit's proceedings: one record of them serves all
     ids_name_venue: bool = False  # an id of its scheme names the venue version itself: no search needed
     missing: str = "no record for {id}"  # the problem line when it does not know an id

@@ -242,6 +242,12 @@ def proceedings_of(record: Any) -> str | None:
     return f"{record.venue_status}|{record.year}"
 
 
+def carries_its_record(record: Any) -> bool:
+    """A journal article's search hit carries what its BibTeX would give (journal, volume, number, pages,
+    DOI, link): re-reading it by its key adds nothing to cite."""
+    return record.type == "article" and record.published and bool(record.volume and record.pages)
+
+
 def bib_url(key: str) -> str:
     from .. import config
 
@@ -262,7 +268,7 @@ SOURCE = Source(
     search=lambda fetcher, text: search(fetcher, text),
     search_steps=lambda title, authors: search_rungs(title, authors[0].family if authors else None),
     listing_of=listing_query, lists=list_venue,
-    enriches_hits=True, container_of=proceedings_of,
+    enriches_hits=True, container_of=proceedings_of, hit_complete=carries_its_record,
     wants=lambda key: not key.startswith("journals/corr/"),  # S2's DBLP id is often the CoRR copy
     missing="no record for {id}",
 )
