@@ -47,6 +47,7 @@ class Request:
     title: str | None = None  # a search's title (its rungs are made from it)
     container: str | None = None  # an enrich's proceedings: one record of them lends the others its container
     listing: bool = False  # a search rung that lists one proceedings (one request for every paper of them)
+    lead: bool = False  # a follow-up of an id a secondary source's record names
 
 
 @dataclass
@@ -202,7 +203,7 @@ def follow_ups(ev: Evidence, record: Record, sources: Sequence[Any],
                                                                and r.value.lower() == value.lower() for r in out):
             continue
         out.append(Request(source.name, "lookup", value, f"{record.source} record names {source.scheme}:{value}",
-                           match=record.match, own=False, scheme=source.scheme))
+                           match=record.match, own=False, scheme=source.scheme, lead=_secondary(sources, record.source)))
     if len(out) == 1 and record.match is None and _secondary(sources, record.source) and will_search(ev, sources):
         query = listing_for(record, by_source(sources, out[0].source))
         if query and (out[0].source, query) in listed:
@@ -217,6 +218,21 @@ def will_search(ev: Evidence, sources: Sequence[Any]) -> bool:
         return False
     return all(by_source(sources, w.source).secondary or by_source(sources, w.source).preprint_authority
                for w in ev.under_way + ev.deferred)
+
+
+def venue_paper_complete(ev: Evidence, sources: Sequence[Any]) -> bool:
+    """Is the venue's own record of a conference paper in (an Anthology id's), with its proceedings and
+    pages? Then another index's record of it, found through a secondary lead, has nothing to add. (A
+    journal article's is not: DBLP gives the TACL volume the Anthology's record lacks.)"""
+    from .venues import JOURNALS, canonical
+
+    def journal(name: str) -> bool:  # the Anthology files a TACL article as a paper in "proceedings" of TACL
+        known = canonical(name)
+        return known is not None and known.short in JOURNALS
+
+    return any(r.published and r.type == "inproceedings" and r.container_title and r.pages and r.match is None
+               and not journal(r.container_title) and any(s.name == r.source and s.ids_name_venue for s in sources)
+               for r in ev.records)
 
 
 def _secondary(sources: Sequence[Any], name: str) -> bool:
@@ -261,6 +277,8 @@ def answered(ev: Evidence, request: Request, record: Record | None, sources: Seq
         if ev.add(record):
             follow = follow_ups(ev, record, sources, listed)
     waiting, ev.deferred = ev.deferred, []
+    if venue_paper_complete(ev, sources):  # a lead's key adds nothing to the venue's own complete paper record
+        waiting, follow = [r for r in waiting if not r.lead], [r for r in follow if not r.lead]
     now, later = in_order(ev, waiting + follow, sources)
     ev.deferred = ev.claim_later(later)
     return ev.claim(now)
@@ -456,5 +474,5 @@ def enriched(ev: Evidence, hit_key: str, source: str, record: Record | None) -> 
 
 
 __all__ = ["Evidence", "MAX_REJECTED_KEPT", "failed", "Phase", "Request", "SearchWhen", "answered", "enriched", "lend", "follow_ups",
-           "follows", "has_published", "ladder", "listing_for", "release", "shared_listings", "will_search", "lead_venue", "LISTING_RUNG", "lookups", "names_venue", "reference", "rung", "searched", "searches",
+           "follows", "has_published", "ladder", "listing_for", "release", "shared_listings", "venue_paper_complete", "will_search", "lead_venue", "LISTING_RUNG", "lookups", "names_venue", "reference", "rung", "searched", "searches",
            "verified"]
