@@ -2,6 +2,8 @@
 declared toy sources and records, without threads, a fetcher or any service."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from atpbib import plan
 from atpbib.model import Ids, Match, Person, Query, Record
 from atpbib.plan import Evidence, Phase, Request
@@ -19,8 +21,17 @@ def _rungs(title, authors):
 # Declarations shaped like the real ones, under neutral names: the plan must know none of them by name.
 VENUE = Source(name="venue", label="Venue", rank=0, scheme="acl", lookup=_none, ids_name_venue=True)
 FORUM = Source(name="forum", label="Forum", rank=1, scheme="openreview", lookup=_none, follows=False)
+def _listing(venue):
+    """A toy listing query: a venue name with a year lists those proceedings ("Widgets 2020")."""
+    import re
+
+    year = re.search(r"\b20\d\d\b", venue)
+    return f"Widgets {year.group(0)}" if year and "widgets" in venue.lower() else None
+
+
 INDEX = Source(name="index", label="Index", rank=2, scheme="dblp", lookup=_none, search=_none, search_steps=_rungs,
-               enriches_hits=True, wants=lambda key: not key.startswith("journals/corr/"))
+               enriches_hits=True, wants=lambda key: not key.startswith("journals/corr/"), listing_of=_listing, lists=_none,
+               hit_complete=lambda r: r.type == "article" and bool(r.volume and r.pages))
 PRINT = Source(name="print", label="Preprints", rank=4, scheme="arxiv", lookup_many=_none, search=_none,
                preprint_authority=True, abstract_authority=True, follows=False)
 LEADS = Source(name="leads", label="Leads", rank=8, secondary=True, batch_schemes=("arxiv", "acl", "doi"),
@@ -216,3 +227,127 @@ def test_a_failed_search_stops_that_sources_ladder():
     (title_rung,) = _searching(e, rec("print", "2001.00001", arxiv="2001.00001"))
     plan.failed(e, title_rung)
     assert e.searching == 0 and e.phase is Phase.DONE
+
+
+# -- ISSUE 20, part 2: fewer index requests -------------------------------------------------------------
+
+WIDGETS_2020 = "Proceedings of the 8th Conference on Widgets, Widgets 2020, Online"
+
+
+def test_a_lead_naming_proceedings_with_their_year_starts_the_ladder_with_one_listing_of_them():
+    e = ev(arxiv="2001.00001")
+    start(e)
+    lead = rec("leads", "s2-1", venue_status=WIDGETS_2020, arxiv="2001.00001")
+    (listing,) = _searching(e, rec("print", "2001.00001", arxiv="2001.00001"), lead)
+    assert (listing.kind, listing.value, listing.rung_name, listing.listing) == ("search", "Widgets 2020", "venue", True)
+    # the listing's other papers are not kept as rejected evidence; it is not there: the title rungs follow
+    others = [rec("index", f"conf/w/{i}", published=True, title=t) for i, t in enumerate(["Dense Gadgets", "Round Things"])]
+    (title_rung,) = plan.searched(e, listing, others, SOURCES)
+    assert [r for r in e.records if r.match is not None] == []
+    assert (title_rung.rung_name, title_rung.value, title_rung.listing) == ("title", "Sparse Widgets for Everyone", False)
+
+
+def test_a_listing_that_holds_the_paper_settles_it_like_a_title_search():
+    e = ev(arxiv="2001.00001")
+    start(e)
+    lead = rec("leads", "s2-1", venue_status=WIDGETS_2020, arxiv="2001.00001")
+    (listing,) = _searching(e, rec("print", "2001.00001", arxiv="2001.00001"), lead)
+    hits = [rec("index", "conf/w/1", published=True, title="Dense Gadgets"), rec("index", "conf/w/Doe20", published=True)]
+    (enrich,) = plan.searched(e, listing, hits, SOURCES)
+    assert (enrich.kind, enrich.value) == ("enrich", "conf/w/Doe20") and e.phase is Phase.DONE
+
+
+def test_no_listing_for_a_lead_that_names_no_year_or_only_a_preprint_server():
+    for venue in ("International Conference on Widgets", "arXiv.org"):
+        e = ev(arxiv="2001.00001")
+        start(e)
+        lead = rec("leads", "s2-1", venue_status=venue, arxiv="2001.00001")
+        (first,) = _searching(e, rec("print", "2001.00001", arxiv="2001.00001"), lead)
+        assert (first.rung_name, first.listing) == ("title", False)
+
+
+def test_a_next_rung_waits_for_the_groups_other_searches_and_is_dropped_once_one_verified_a_published_version():
+    e = ev("Sparse Widgets for Everyone")  # no id: every source searches
+    first = {r.source: r for r in _searching(e)}
+    assert plan.searched(e, first["index"], [], SOURCES) == []  # its words rung is parked
+    assert [r.rung_name for r in e.parked] == ["words"] and e.phase is Phase.SEARCH
+    assert plan.searched(e, first["print"], [], SOURCES) == []
+    book = rec("leads", "book-1", published=True)
+    assert plan.searched(e, first["leads"], [book], SOURCES) == []  # a published version: the parked rung goes
+    assert e.parked == [] and e.phase is Phase.DONE
+
+
+def test_a_parked_rung_goes_on_when_the_other_searches_find_nothing_and_after_a_failed_search():
+    e = ev("Sparse Widgets for Everyone")
+    first = {r.source: r for r in _searching(e)}
+    plan.searched(e, first["index"], [], SOURCES)
+    plan.searched(e, first["print"], [], SOURCES)
+    (words,) = plan.failed(e, first["leads"], SOURCES)
+    assert (words.source, words.rung_name) == ("index", "words")
+
+
+def test_a_leads_verified_title_match_that_knows_only_a_preprint_stops_the_parked_ladder():
+    e = ev("Sparse Widgets for Everyone")
+    first = {r.source: r for r in _searching(e)}
+    plan.searched(e, first["index"], [], SOURCES)
+    plan.searched(e, first["print"], [], SOURCES)
+    assert plan.searched(e, first["leads"], [rec("leads", "s2-1", venue_status="arXiv.org")], SOURCES) == []
+    assert e.parked == [] and e.phase is Phase.DONE
+
+
+def _lead_answer(e: Evidence, lead: Record, listed=frozenset()) -> list[Request]:
+    batch = next(r for r in e.under_way if r.source == "leads")
+    return plan.answered(e, batch, lead, SOURCES, listed)
+
+
+def test_a_leads_key_is_left_to_a_listing_that_another_group_needs_too():
+    leads = [rec("leads", f"s2-{i}", venue_status=WIDGETS_2020, dblp=f"conf/w/Doe{i}") for i in range(2)]
+    listed = plan.shared_listings(leads + [rec("leads", "s2-9", venue_status="Widgets 2019 Workshop 2019")], SOURCES)
+    assert listed == frozenset({("index", "Widgets 2020")})
+    e = ev(arxiv="2001.00001")
+    start(e)
+    assert _lead_answer(e, leads[0], listed) == []  # no key fetch: the shared listing will answer it
+    (listing,) = _searching(e, rec("print", "2001.00001", arxiv="2001.00001"))
+    assert listing.listing and listing.value == "Widgets 2020"
+    alone = ev(arxiv="2001.00001")
+    start(alone)
+    assert [(r.source, r.value) for r in _lead_answer(alone, leads[0])] == [("index", "conf/w/Doe0")]  # not shared
+
+
+def test_a_leads_key_is_still_fetched_for_a_group_that_will_not_search():
+    leads = [rec("leads", f"s2-{i}", venue_status=WIDGETS_2020, dblp=f"conf/w/Doe{i}") for i in range(2)]
+    listed = plan.shared_listings(leads, SOURCES)
+    e = ev(arxiv="2001.00001", doi="10.1000/x1")  # a registry look-up under way may settle the version
+    start(e)
+    assert [(r.source, r.value) for r in _lead_answer(e, leads[0], listed)] == [("index", "conf/w/Doe0")]
+
+
+def test_a_leads_ids_are_not_followed_once_the_venues_own_complete_paper_record_is_in():
+    e = ev(arxiv="2001.00001", acl="2020.acl-main.7")
+    start(e)
+    more = _lead_answer(e, rec("leads", "s2-1", dblp="conf/acl/Doe20"))
+    assert more == [] and [r.source for r in e.deferred] == ["index"]  # waits for the venue's answer
+    venue = replace(rec("venue", "2020.acl-main.7", published=True, acl="2020.acl-main.7"),
+                    container_title="Proceedings of the 58th Annual Meeting of the Association for Computational Linguistics",
+                    pages="1--9")
+    assert plan.answered(e, next(r for r in e.under_way if r.source == "venue"), venue, SOURCES) == []
+    assert e.deferred == []
+
+
+def test_a_journal_article_filed_as_a_venue_paper_still_gets_the_index_record():
+    e = ev(arxiv="2001.00001", acl="2020.tacl-1.5")
+    start(e)
+    _lead_answer(e, rec("leads", "s2-1", dblp="journals/tacl/Doe20"))
+    venue = replace(rec("venue", "2020.tacl-1.5", published=True, acl="2020.tacl-1.5"),
+                    container_title="Transactions of the Association for Computational Linguistics", pages="64--77")
+    released = plan.answered(e, next(r for r in e.under_way if r.source == "venue"), venue, SOURCES)
+    assert [(r.source, r.value) for r in released] == [("index", "journals/tacl/Doe20")]  # its volume
+
+
+def test_a_journal_article_hit_that_carries_volume_and_pages_is_not_re_read():
+    e = ev(arxiv="2001.00001")
+    start(e)
+    (title_rung,) = _searching(e, rec("print", "2001.00001", arxiv="2001.00001"))
+    article = replace(rec("index", "journals/w/Doe20", published=True), type="article", volume="21", pages="1-67")
+    assert plan.searched(e, title_rung, [article], SOURCES) == []
+    assert plan.has_published(e.records) and e.phase is Phase.DONE

@@ -184,3 +184,39 @@ def test_a_hit_names_its_proceedings_by_dblp_venue_label_and_year_and_a_paper_of
     assert lent.publisher == paper.publisher
     assert (lent.title, lent.pages, lent.doi, lent.authors, lent.source_key) == (conf.title, conf.pages, conf.doi,
                                                                                  conf.authors, conf.source_key)
+
+
+@pytest.mark.parametrize("venue, query", [
+    ("8th International Conference on Learning Representations, ICLR 2020, Addis Ababa, Ethiopia, April 26-30, 2020", "ICLR 2020"),
+    ("Advances in Neural Information Processing Systems 32: Annual Conference on Neural Information Processing Systems 2019, "
+     "NeurIPS 2019, December 8-14, 2019, Vancouver, BC, Canada", "NeurIPS 2019"),
+    ("Advances in Neural Information Processing Systems 30: Annual Conference on Neural Information Processing Systems 2017, "
+     "December 4-9, 2017, Long Beach, CA, USA", "NIPS 2017"),  # DBLP's label of the year
+    ("International Conference on Learning Representations", None),  # no year: which proceedings is unknown
+    ("arXiv.org", None),
+    ("Journal of Machine Learning Research 2020", None),  # journals are listed by volume
+    ("2019 Fifth Workshop on Energy Efficient Machine Learning and Cognitive Computing - NeurIPS Edition (EMC2-NIPS)", None),
+    ("Synthesis Lectures on Human Language Technologies", None),
+])
+def test_a_venue_name_with_its_year_gives_one_listing_query_of_those_proceedings(venue, query):
+    assert dblp.listing_query(venue) == query
+
+
+def test_a_listing_through_the_fake_holds_every_paper_of_those_proceedings_in_one_request(fake, fetcher):
+    hits = dblp.list_venue(fetcher, "ICLR 2020")
+    (path,) = fake.requests("dblp")
+    assert f"h={dblp.LISTING_HITS}" in path
+    expected = {r["title"].rstrip(".") for p in load_papers() for r in p.get("dblp") or []
+                if r and r.get("venue") == "ICLR" and r.get("year") == 2020 and r.get("title")}
+    assert len(expected) >= 10 and expected <= {h.title for h in hits}
+    assert all(h.venue == "ICLR 2020" for h in hits if h.title in expected)
+
+
+def test_only_a_journal_articles_hit_with_volume_and_pages_carries_its_record():
+    article, corr = dblp.parse_search(answer("search_attention_multi.json"))[:2]
+    assert not dblp.carries_its_record(article)  # a conference paper: its BibTeX gives the booktitle
+    from dataclasses import replace
+
+    jmlr = replace(article, type="article", volume="21", pages="140:1-140:67")
+    assert dblp.carries_its_record(jmlr) and not dblp.carries_its_record(replace(jmlr, pages=None))
+    assert not dblp.carries_its_record(corr)
