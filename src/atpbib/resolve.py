@@ -10,7 +10,9 @@ is decided by the pure functions of `plan` over each group's evidence:
    verified search hit of a source that `enriches_hits` is re-read by its id.
 3. Search: once a group's look-ups are done and it still has no published version, every source that
    can `search` and holds no record of the group yet searches by title, rung by rung (each rung one
-   cached request), until a rung gives a verified published hit. Hits must pass `match.verify`.
+   cached request), until a rung gives a verified published hit. Hits must pass `match.verify`. A source
+   that `lists` proceedings starts with one listing of those a lead names ("ICLR 2020"): sent once, it
+   answers every group of the run in them. A next rung waits for the group's other searches.
 
 The fetch layer paces each host, so a whole-list run takes as long as the busiest host's request plan,
 not the sum of all hosts.

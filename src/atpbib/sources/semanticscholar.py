@@ -6,7 +6,9 @@ arXiv's batch; a `GET /paper/search/match` title match for works no other source
 fill what no authoritative record gives (the authors of a report nobody else lists). Its known flaws are
 kept out of the output by the merge rules: `year` is the earliest (often the preprint's) and `venue` free
 text, so neither is ever cited (the venue is kept as `venue_status`, a lead: a paper S2 knows only at
-"arXiv.org" climbs no DBLP search rung past the exact title, plan.lead_says_preprint_only); initials ("R. Child") lose to any full name; a DBLP id that points at the
+"arXiv.org" climbs no DBLP search rung past the exact title, plan.lead_says_preprint_only; one that names
+proceedings with their year starts with DBLP's listing of them, shared by every paper of the run in them,
+plan.ladder — and then its DBLP key is not fetched on its own, plan.follow_ups); initials ("R. Child") lose to any full name; a DBLP id that points at the
 CoRR record is not followed. It answers 429 without Retry-After: the fetch layer backs off exponentially.
 """
 from __future__ import annotations
