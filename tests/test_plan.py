@@ -351,3 +351,13 @@ def test_a_journal_article_hit_that_carries_volume_and_pages_is_not_re_read():
     article = replace(rec("index", "journals/w/Doe20", published=True), type="article", volume="21", pages="1-67")
     assert plan.searched(e, title_rung, [article], SOURCES) == []
     assert plan.has_published(e.records) and e.phase is Phase.DONE
+
+
+def test_a_failed_listing_leaves_the_title_rungs_to_go_on():
+    e = ev(arxiv="2001.00001")
+    start(e)
+    lead = rec("leads", "s2-1", venue_status=WIDGETS_2020, arxiv="2001.00001")
+    (listing,) = _searching(e, rec("print", "2001.00001", arxiv="2001.00001"), lead)
+    (title_rung,) = plan.failed(e, listing, SOURCES)
+    assert (title_rung.rung_name, title_rung.listing) == ("title", False) and e.phase is Phase.SEARCH
+    assert plan.failed(e, title_rung, SOURCES) == [] and e.phase is Phase.DONE  # a failed title search stops

@@ -184,6 +184,29 @@ def test_a_source_that_is_down_leaves_the_others_working(fake):
     assert any("DBLP" in p for p in albert.problems)
 
 
+def test_a_failed_listing_of_proceedings_falls_back_to_the_title_search(fake, monkeypatch):
+    """ISSUE 20: DBLP's listing of ICLR 2020 (one request for every paper of the list in it) is an extra: when
+    it fails, each paper is searched by its title, and no work is the poorer for it."""
+    from fakeservices import Answer
+
+    service = fake.services["dblp"]
+    route = service.route
+
+    def failing_listings(path, q):
+        if (q.get("h") or [""])[0] == "1000":
+            return Answer(500, b"listing down", "text/plain")
+        return route(path, q)
+
+    fake.clear()
+    monkeypatch.setattr(service, "route", failing_listings)
+    result = resolve_sections(fake, ["Compression"])
+    listings = [p for p in fake.requests("dblp") if "h=1000" in p]
+    assert listings and all("ICLR" in p or "+20" in p for p in listings)
+    albert = next(w for w in result.works if w.first_entry.line == 123)  # ICLR 2020, found by its title instead
+    assert albert.status == "resolved" and albert.venue == "ICLR 2020" and not albert.problems
+    assert any("q=ALBERT" in p for p in fake.requests("dblp"))
+
+
 def test_offline_with_an_empty_cache_makes_no_request(fake, tmp_path):
     fake.clear()
     result = resolve_sections(fake, ["Compression"], offline=True)

@@ -434,11 +434,15 @@ def release(ev: Evidence, sources: Sequence[Any]) -> list[Request]:
 
 def failed(ev: Evidence, request: Request, sources: Sequence[Any] = ()) -> list[Request]:
     """A request failed (the scheduler notes the problem): it is no longer under way; a search's ladder
-    stops (the other sources' parked rungs may go on)."""
+    stops, but for a failed listing of proceedings (the title rungs follow); other sources' parked rungs go on."""
     if request.kind in ("lookup", "batch"):
         _done(ev, request)
     elif request.kind == "search":
         ev.searching -= 1
+        if request.listing:  # a listing is an extra: its failure leaves the title rungs to go on
+            source = by_source(sources, request.source)
+            nxt = rung(ev, source, request.title or "", request.rung + 1, sources)
+            ev.parked += [nxt] if nxt is not None else []
         return ev.claim(release(ev, sources))
     return []
 

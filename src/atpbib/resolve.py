@@ -233,7 +233,7 @@ class _Run:
                 more: list[Request] = plan.failed(ev, req, self.sources)
             else:
                 more = plan.searched(ev, req, hits, self.sources)
-        if error is not None:
+        if error is not None and not (req.listing and more):  # a failed listing's title rungs will say
             self.problem(gi, self.by_name[req.source], error)
         for r in more:
             self.send(gi, r)
