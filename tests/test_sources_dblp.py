@@ -220,3 +220,15 @@ def test_only_a_journal_articles_hit_with_volume_and_pages_carries_its_record():
     jmlr = replace(article, type="article", volume="21", pages="140:1-140:67")
     assert dblp.carries_its_record(jmlr) and not dblp.carries_its_record(replace(jmlr, pages=None))
     assert not dblp.carries_its_record(corr)
+
+
+def test_a_listing_is_guarded_like_a_search(fake, fetcher):
+    """A listing's answer of the wrong shape is DBLP's one-line failure, as a search's would be."""
+    from dataclasses import replace
+
+    from atpbib.sources import guarded
+
+    junk = replace(dblp.SOURCE, lists=lambda fetcher, query: [{"title": "not a record"}])
+    with pytest.raises(SourceError, match="unusable answer"):
+        guarded(junk).lists(fetcher, "ICLR 2020")
+    assert [h.venue for h in guarded(dblp.SOURCE).lists(fetcher, "ICLR 2020")][:1] == ["ICLR 2020"]
