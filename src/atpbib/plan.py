@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from enum import Enum
 from typing import Any
 
@@ -383,6 +384,8 @@ def verified(ev: Evidence, request: Request, hits: Iterable[Record], sources: Se
     q = ev.query
     context = {"listed_year": q.year, "preprint_hint": is_preprint_venue(q.venue), "kind": q.kind,
                "off_arxiv": not ev.ids.arxiv and merging.links_offsite_pdf(q)}
+    if request.listing:  # a listing holds every paper of its proceedings: verify only those sharing a word
+        hits = list(sharing_a_word(ref_title, hits))
     checked = [replace(h, match=verify(ref_title, h, authors=ref_authors, year=year, query=request.title,
                                        rung=request.rung_name, **context)) for h in hits]
     accepted = [h for h in checked if h.match.accepted]
@@ -393,6 +396,20 @@ def verified(ev: Evidence, request: Request, hits: Iterable[Record], sources: Se
         if (h.source, h.source_key) not in known:
             ev.records.append(h)
     return accepted
+
+
+@lru_cache(maxsize=8192)
+def _words(title: str) -> frozenset[str]:
+    from .match import title_tokens
+
+    return frozenset(title_tokens(title))
+
+
+def sharing_a_word(title: str, hits: Iterable[Record]) -> Iterable[Record]:
+    """The hits whose titles share a distinctive word with `title` (every title `verify` can accept does;
+    a listing's other papers mostly do not): a cheap cut before verifying a listing's hundreds of hits."""
+    words = _words(title)
+    return (h for h in hits if words & _words(h.title))
 
 
 def searched(ev: Evidence, request: Request, hits: list[Record] | None, sources: Sequence[Any]) -> list[Request]:
@@ -478,5 +495,5 @@ def enriched(ev: Evidence, hit_key: str, source: str, record: Record | None) -> 
 
 
 __all__ = ["Evidence", "MAX_REJECTED_KEPT", "failed", "Phase", "Request", "SearchWhen", "answered", "enriched", "lend", "follow_ups",
-           "follows", "has_published", "ladder", "listing_for", "release", "shared_listings", "venue_paper_complete", "will_search", "lead_venue", "LISTING_RUNG", "lookups", "names_venue", "reference", "rung", "searched", "searches",
+           "follows", "has_published", "ladder", "listing_for", "release", "sharing_a_word", "shared_listings", "venue_paper_complete", "will_search", "lead_venue", "LISTING_RUNG", "lookups", "names_venue", "reference", "rung", "searched", "searches",
            "verified"]

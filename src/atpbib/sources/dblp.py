@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from functools import lru_cache
 from typing import Any
 
 from ..model import Ids, Record
@@ -189,6 +190,7 @@ def search(fetcher: Any, title: str, max_hits: int = 10) -> list[Record]:
 LISTING_HITS = 1000  # DBLP's cap on hits per request: one request lists a proceedings of up to 1,000 papers
 
 
+@lru_cache(maxsize=4096)  # asked for every lead, rung and follow-up of a run: the venue grammar once per name
 def listing_query(venue: str | None) -> str | None:
     """One DBLP query that lists a conference's proceedings of one year ("ICLR 2020": DBLP's venue label
     and year, every word a prefix of the records' venue and year), from a lead's venue name that says
