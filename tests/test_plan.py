@@ -361,3 +361,10 @@ def test_a_failed_listing_leaves_the_title_rungs_to_go_on():
     (title_rung,) = plan.failed(e, listing, SOURCES)
     assert (title_rung.rung_name, title_rung.listing) == ("title", False) and e.phase is Phase.SEARCH
     assert plan.failed(e, title_rung, SOURCES) == [] and e.phase is Phase.DONE  # a failed title search stops
+
+
+def test_a_listings_hits_are_verified_only_when_they_share_a_word_with_the_title():
+    hits = [rec("index", "conf/w/1", title="Dense Gadgets"), rec("index", "conf/w/2", title="Widget Sparsity at Scale"),
+            rec("index", "conf/w/3", title="Sparse Widgets for Everyone")]
+    kept = [h.source_key for h in plan.sharing_a_word("Sparse Widgets for Everyone", hits)]
+    assert kept == ["conf/w/2", "conf/w/3"]  # "Widget" and "Widgets" are one word to the title rule
