@@ -21,6 +21,7 @@ Benchmark Dataset Corpus Approach Framework Method Methods Study Toward Need Rea
         By Despite During Except Inside Near Off Onto Outside Past Since Than Through Throughout Unlike Until Upon Within
         Without Nor If When Where While Whether Because Although Though This That These Those It Its Our Their Does Be
         Been Every Each Which Who Whom Whose""".split())
+_LAST_INITIAL = re.compile(r"\b[^\W\d_]\.$")
 _INITIAL = re.compile(r"^(?:[A-Z]\.)(?:-?[A-Z]\.)*$")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*(?:[-'’][^\W\d_]+)*\.?$")
 _AUTHORS_SAID = re.compile(r"^(?:authors?\s*[:：]|(?:written\s+)?by\s)\s*", re.IGNORECASE)
@@ -77,8 +78,9 @@ def names_in(text: str, *, single: bool = False) -> tuple[str, ...] | None:
     """'A. Author, B. Author and C. Author' → the names; None when the text is not a list of people.
     `single`: one name alone counts (it was set apart, in italics)."""
     t = clean(text).strip(" ;:")
-    t = re.sub(r"(?<!\b[^\W\d_])\.+$", "", t).strip(" .;:") if not re.search(r"\b[^\W\d_]\.$", t) else t.rstrip(" ;:")
-    t, said = _AUTHORS_SAID.subn("", t)  # (a last initial keeps its full stop: 'Smith, Noah A.', '& Kaiser, Ł.')  # "Authors: …", "by …": the list says these are people
+    if not _LAST_INITIAL.search(t):  # a last initial keeps its full stop: 'Smith, Noah A.', '& Kaiser, Ł.'
+        t = t.strip(" .;:")
+    t, said = _AUTHORS_SAID.subn("", t)  # "Authors: …", "by …": the list says these are people
     single = single or bool(said)
     t = re.sub(r"(?<=[^\W\d])\d+(?=,|$|\s)", "", re.sub(r"[*†‡§¶]+", "", t))  # footnote and affiliation marks
     t, et_al = ET_AL.subn("", t)

@@ -176,7 +176,9 @@ tutorial docs documentation leaderboard benchmark results result survey example 
 citations star stars""".split())
 _COUNT = re.compile(r"^[\d,.]+\s*[kKmM]?\+?\s*(?:stars?|forks?|citations?|cited(?:\s+by)?|⭐|★)?$|^(?:stars?|citations?|"
                     r"cited\s+by)\s*[:：]?\s*[\d,.]+[kKmM]?$", re.IGNORECASE)
-_ONE_NAME = re.compile(r"^(?:[A-Z]\.\s?)+(?:-[A-Z]\.\s?)?(?:[a-z]{1,3}\s)?[A-Z][^\W\d_'’-]+(?:[-'’][^\W\d_]+)?$")
+_INITIALS = r"(?:[A-Z]\.\s?)+(?:-[A-Z]\.\s?)?"  # 'K. ', 'Y.-C. ', 'A. E. ': a name that opens with initials
+_INITIALS_FIRST = re.compile(rf"^{_INITIALS}[^\W\d_]")
+_ONE_NAME = re.compile(rf"^{_INITIALS}(?:[a-z]{{1,3}}\s)?[A-Z][^\W\d_'’-]+(?:[-'’][^\W\d_]+)?$")  # 'K. Ethayarajh'
 _MARKERS = re.compile(r"^(?:\*{1,3}|_{2,3})$")
 # A field the list names ('Publisher: CVPR 2026', 'Venue: ICLR', 'Date: March 27, 2026'): its value is the hint.
 _NAMED_VENUE = re.compile(r"^(?:venue|conference|journal|publisher|publication|published(?:\s+(?:in|at))?|"
@@ -512,7 +514,6 @@ def _label_apart(spans: list[Span], depth: int = 0) -> list[Span]:
             (hint := read_hint(re.split(r"[.;]\s", rest, maxsplit=1)[0])) is not None and hint.year)
             or _opens_with_names(rest)):
         what = "text"  # 'exBERT: exBERT: A Visual …', 'exBERT: ACL 2020 Demo. …', 'UNITER: Y.-C. Chen, L. Li – …'
-
     else:
         return spans
     label = Span(f"{head}:" if what == "label" else head, strong=s.strong, em=s.em, underline=s.underline,
@@ -539,17 +540,12 @@ _CLASSIFIED = 1000  # nor are its fields further on than a real item has spans
 
 
 def _choose_title(f: Fields, spans: list[Span], ctx: Context) -> None:
-    best: tuple[float, int] | None = None
     heads = _heads(spans)
-    scored: list[tuple[float, int]] = []
-    for k, s in enumerate(spans[:_TITLE_CANDIDATES]):
-        sc = title_score(k, s, spans, ctx, heads)
-        if sc is not None:
-            scored.append((sc, k))
-            if best is None or sc > best[0]:
-                best = (sc, k)
-    if best is None:
+    scored = [(sc, k) for k, s in enumerate(spans[:_TITLE_CANDIDATES])
+              if (sc := title_score(k, s, spans, ctx, heads)) is not None]
+    if not scored:
         return
+    best = max(scored, key=lambda sk: sk[0])  # the first of the best
     k = best[1]
     close = [(sc, j) for sc, j in scored if j != k and best[0] - sc < UNSURE_MARGIN]
     if close:  # another span scored nearly as well: the reader says so (item.analyse warns)
@@ -622,7 +618,7 @@ def _fields_after(f: Fields, text: str, single: bool) -> str:
     if not f.authors and "," in text:
         title, names = split_title_authors(text)
         if names and (single or len(names) > 1 or ET_AL.search(text)
-                      or re.match(r"^(?:[A-Z]\.\s?)+(?:-[A-Z]\.\s?)?[^\W\d_]", names[0])):  # '…, K. Ethayarajh'
+                      or _INITIALS_FIRST.match(names[0])):  # '…, K. Ethayarajh'
             f.authors, text = names, _hint_off_the_end(f, title)
     return text
 
