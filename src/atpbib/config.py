@@ -99,17 +99,12 @@ class ConfigError(ValueError):
 
 
 def fetch_settings() -> dict[str, float | int]:
-    """Cache lifetime, timeouts and retry bounds from the environment (ATPBIB_CACHE_DAYS, ATPBIB_CONNECT_TIMEOUT,
-    ATPBIB_READ_TIMEOUT, ATPBIB_MAX_ATTEMPTS); only those set, so the fetch layer's defaults apply otherwise."""
-    out: dict[str, float | int] = {}
-    for var, key, cast in (("ATPBIB_CACHE_DAYS", "expire_after_days", float),
-                           ("ATPBIB_CONNECT_TIMEOUT", "connect_timeout", float),
-                           ("ATPBIB_READ_TIMEOUT", "read_timeout", float),
-                           ("ATPBIB_MAX_ATTEMPTS", "max_attempts", int)):
-        raw = os.environ.get(var)
-        if raw:
-            try:
-                out[key] = cast(raw)
-            except ValueError:
-                raise ConfigError(f"{var}={raw!r} is not a number") from None
-    return out
+    """The cache lifetime from the environment (ATPBIB_CACHE_DAYS), when set. The fetch layer's limits
+    (timeouts, attempts, deadline, budgets, sizes) are read by fetch/policy.py, their one reader."""
+    raw = os.environ.get("ATPBIB_CACHE_DAYS")
+    if not raw:
+        return {}
+    try:
+        return {"expire_after_days": float(raw)}
+    except ValueError:
+        raise ConfigError(f"ATPBIB_CACHE_DAYS={raw!r} is not a number") from None

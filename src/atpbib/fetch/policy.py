@@ -16,8 +16,7 @@ import os
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-# variable → (field, type); ATPBIB_CONNECT_TIMEOUT, _READ_TIMEOUT and _MAX_ATTEMPTS are also read by
-# config.fetch_settings (the same values reach Transport as arguments)
+# variable → (field, type): the one place the fetch layer's limits are read from the environment
 ENV: dict[str, tuple[str, type]] = {
     "ATPBIB_CONNECT_TIMEOUT": ("connect_timeout", float),
     "ATPBIB_READ_TIMEOUT": ("read_timeout", float),
