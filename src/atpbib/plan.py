@@ -316,13 +316,12 @@ def lead_says_preprint_only(ev: Evidence, sources: Sequence[Any]) -> bool:
     return all(is_preprint_venue(r.venue_status) and not (r.ids.acl or r.ids.doi or r.ids.openreview) for r in leads)
 
 
-def lead_venue(ev: Evidence, sources: Sequence[Any]) -> str | None:
-    """The venue a secondary source that links the paper names, when it names one (not a preprint server)."""
+def lead_naming_a_venue(ev: Evidence, sources: Sequence[Any]) -> Record | None:
+    """The record of a secondary source that links the paper and names its venue (not a preprint server)."""
     from .venues import is_preprint_venue
 
-    by_name = {s.name: s for s in sources}
-    return next((r.venue_status for r in ev.records if r.match is None and by_name.get(r.source) is not None
-                 and by_name[r.source].secondary and r.venue_status and not is_preprint_venue(r.venue_status)), None)
+    return next((r for r in ev.records if r.match is None and _secondary(sources, r.source) and r.venue_status
+                 and not is_preprint_venue(r.venue_status)), None)
 
 
 def ladder(ev: Evidence, source: Any, title: str, sources: Sequence[Any]) -> list[tuple[str, str]]:
@@ -330,8 +329,8 @@ def ladder(ev: Evidence, source: Any, title: str, sources: Sequence[Any]) -> lis
     request shared by every paper of the run in them), then its title rungs."""
     _, authors, _ = reference(ev, sources)
     steps = source.search_steps(title, authors) if source.search_steps else [("title", title)]
-    venue = lead_venue(ev, sources) if source.listing_of is not None and source.lists is not None else None
-    listing = source.listing_of(venue) if venue else None
+    lead = lead_naming_a_venue(ev, sources)
+    listing = listing_for(lead, source) if lead is not None else None
     return ([(LISTING_RUNG, listing)] if listing else []) + steps
 
 
@@ -494,6 +493,7 @@ def enriched(ev: Evidence, hit_key: str, source: str, record: Record | None) -> 
     ev.records = [r for r in ev.records if r is not hit] + [full]
 
 
-__all__ = ["Evidence", "MAX_REJECTED_KEPT", "failed", "Phase", "Request", "SearchWhen", "answered", "enriched", "lend", "follow_ups",
-           "follows", "has_published", "ladder", "listing_for", "release", "sharing_a_word", "shared_listings", "venue_paper_complete", "will_search", "lead_venue", "LISTING_RUNG", "lookups", "names_venue", "reference", "rung", "searched", "searches",
-           "verified"]
+__all__ = ["answered", "enriched", "Evidence", "failed", "follow_ups", "follows", "has_published", "ladder",
+           "lead_naming_a_venue", "lend", "listing_for", "LISTING_RUNG", "lookups", "MAX_REJECTED_KEPT",
+           "names_venue", "Phase", "reference", "release", "Request", "rung", "searched", "searches", "SearchWhen",
+           "shared_listings", "sharing_a_word", "venue_paper_complete", "verified", "will_search"]

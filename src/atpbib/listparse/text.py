@@ -6,8 +6,6 @@ from ..model import ListWarning
 SEPARATORS = " \t\n-–—:|,;"
 
 
-
-
 def clean(s: str) -> str:
     """Whitespace runs → one space, none at the ends (called for every piece of every item: str.split is the
     fastest pass Python has, with the same idea of whitespace as the regex `\\s`)."""
